@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class GovernanceConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "governance"
+    verbose_name = "Registry"

@@ -1,0 +1,380 @@
+"""The organisations of the demo world: Warwickshire's ICT Development Service, its partner
+services and suppliers (seeds 000, 001, 004), the offerings schools buy, and demo schools."""
+
+import datetime
+
+from governance.demo.catalogue import (
+    BACKUP,
+    COUNCIL_SCHEDULE,
+    SUBSCRIPTION,
+    UNTIL_LEAVES,
+    WORK_COMPLETE,
+)
+
+AUTHORITY = {
+    "name": "Warwickshire County Council",
+    "service_name": "ICT Development Service",
+    "address": "Shire Hall\nMarket Place\nWarwick",
+    "phone": "01926 414100",
+    "email": "ictdsservicedesk@warwickshire.gov.uk",
+    "website": "https://www.warwickshire.gov.uk",
+    "privacy_notice_url": "https://www-int.warwickshire.gov.uk/customer-privacy-notice",
+}
+
+_WELFARE = "to support the learning and welfare of children, particularly vulnerable children"
+
+# name: (short name, purpose, statutory gateway, agreement party, [(officer, position, email)])
+PARTNERS = {
+    "ICT Development Service": (
+        "ICTDS",
+        "Runs the nightly exchange of school data and provides the schools' contracted ICT "
+        "services: email and sign-in accounts, learning platforms, backup and support.",
+        "Contracts with each school; Local Government Act 1972 s.111.",
+        True,
+        [("Simon Edwards", "ICT Service Manager", "simonedwards@warwickshire.gov.uk")],
+    ),
+    "Specialist Teaching Service": (
+        "STS",
+        f"Supports pupils with special educational needs and disabilities, {_WELFARE}.",
+        "Children and Families Act 2014, Part 3.",
+        True,
+        [("Pat Tate", "Service Manager – Vulnerable Learners", "pattate@warwickshire.gov.uk")],
+    ),
+    "Attendance, Compliance and Enforcement": (
+        "ACE",
+        "Monitors school attendance and exclusions and acts when a child is not attending.",
+        "Education Act 1996 ss.437–447 (school attendance).",
+        True,
+        [("Pat Tate", "Service Manager – Vulnerable Learners", "pattate@warwickshire.gov.uk")],
+    ),
+    "Children Missing Education": (
+        "CME",
+        "Identifies children missing education from schools' new starters and leavers.",
+        "Education Act 1996 s.436A; Education (Pupil Registration) (England) Regulations 2006.",
+        True,
+        [("Annette Firman", "Lead Professional – Vulnerable Groups",
+          "annettefirman@warwickshire.gov.uk")],
+    ),
+    "Priority Families": (
+        "",
+        "Identifies families who need early help and coordinates support for them.",
+        "Children Act 2004 s.10 (co-operation to improve well-being).",
+        True,
+        [("Nick Gower-Johnson", "Service Manager", "nickgower-johnson@warwickshire.gov.uk")],
+    ),
+    "Admissions Service": (
+        "",
+        "Plans school places and manages admissions and in-year transfers.",
+        "School Standards and Framework Act 1998, Part 3; School Admissions Code.",
+        True,
+        [("John Edwards", "Service Manager - School Organisation & Planning",
+          "johnedwards@warwickshire.gov.uk")],
+    ),
+    "HR & Payroll": (
+        "",
+        "Provides HR and payroll services to schools, using staff absence data.",
+        "Employment contracts; Education Act 2002 (school staffing).",
+        True,
+        [("Felicity Davies", "Service Manager", "felicitydavies@warwickshire.gov.uk")],
+    ),
+    "Warwickshire Youth Justice Service": (
+        "WYJS",
+        f"Works with young people in, or at risk of entering, the youth justice system, "
+        f"{_WELFARE}.",
+        "Crime and Disorder Act 1998 ss.39 and 115.",
+        True,
+        [("Lesley Tregear", "Service Manager", "lesleytregear@warwickshire.gov.uk")],
+    ),
+    "Corporate ICT": (
+        "",
+        "Runs the council's Supportworks service desk, which holds staff contact details to "
+        "log and answer schools' support calls.",
+        "",
+        False,
+        [],
+    ),
+}  # fmt: skip
+
+CERTIFICATIONS = [
+    ("ISO/IEC 27001", "Information security management"),
+    ("ISO 9001", "Quality management"),
+]
+
+_MS_STATEMENT = (
+    "Microsoft Office 365 encrypts all customer content at rest and in motion. For data at rest "
+    "Office 365 uses BitLocker, Azure Storage Service Encryption and Office 365 Service "
+    "Encryption; in transit it uses Transport Layer Security (TLS) and Internet Protocol "
+    "Security (IPsec). OneDrive for Business and SharePoint Online encrypt all personal data in "
+    "transit; Exchange Online encrypts communications between Office 365 and Exchange Online "
+    "servers. Data within OneDrive is stored within the EU and is encrypted."
+)
+_SMOOTHWALL_STATEMENT = (
+    "Smoothwall does not collect, store, use or process any of the personal data collected by "
+    "the web filter, and is neither a data controller nor a data processor for it. The filter "
+    "logs the address of each web page a user tries to reach, words entered into search engines "
+    "and attempts to reach restricted sites, against the user name. The ICT Development Service "
+    "configures the filter, allocates users to groups (such as a year group) so only necessary "
+    "data is collected, and restricts access to the user portal."
+)
+
+# name: dict of processor fields; "certs", "links" and "retention" are resolved by the loader.
+PROCESSORS = {
+    "Microsoft": {
+        "products": "Office 365 (WeLearn365)",
+        "service_description": "A customised Office 365 for each subscribing school: email "
+        "accounts for pupils, staff and governors, a SharePoint school site and Microsoft apps.",
+        "compliance_statement": _MS_STATEMENT,
+        "data_location": "EU (OneDrive and Office 365 data centres)",
+        "transfers_outside_uk": True,
+        "transfer_safeguards": "Stored in the EU, covered by the UK's adequacy regulations for "
+        "the EEA; encrypted at rest and in transit.",
+        "retention": SUBSCRIPTION,
+        "links": [
+            ("Microsoft privacy statement", "https://privacy.microsoft.com/en-GB/privacystatement"),
+            ("Microsoft GDPR solutions",
+             "https://www.microsoft.com/en-us/trustcenter/privacy/gdpr/solutions"),
+        ],
+    },
+    "Groupcall": {
+        "products": "Xporter, IDaaS, XVault",
+        "service_description": "Xporter moves data from the school MIS (typically SIMS) to the "
+        "service's central systems; IDaaS creates secure single sign-on WeLearn accounts; XVault "
+        "stores the MIS data received from schools in a secure SQL database.",
+        "compliance_statement": "Standardised policies to manage and protect the data processed "
+        "for customers, processing data for around 7.5 million students every day; ISO 27001 and "
+        "ISO 9001 accredited and registered with the ICO.",
+        "retention": SUBSCRIPTION,
+        "certs": ["ISO/IEC 27001", "ISO 9001"],
+        "links": [("Groupcall GDPR compliance", "https://www.groupcall.com/our-gdpr-compliance")],
+    },
+    "Redstor": {
+        "products": "Redstor Backup Plus",
+        "service_description": "Remote daily backup of the school's file server, all documents "
+        "and SIMS data; included in Full Server Support Cover and approved by Capita for SIMS.",
+        "compliance_statement": "ISO 27001 and 9001 certified, with 20 years' experience of "
+        "managing and protecting data; documented data protection policies that uphold the GDPR "
+        "for backup data and for working with data processors (ICTDS Appendix 1).",
+        "retention": BACKUP,
+        "retention_notes": "Backed up daily and kept for a maximum of 60 days.",
+        "certs": ["ISO/IEC 27001", "ISO 9001"],
+    },
+    "Future Digital": {
+        "products": "Digital Safeguarding monitoring",
+        "service_description": "The centrally managed Digital Safeguarding service: monitors "
+        "desktop activity on all Windows PCs in the school.",
+        "compliance_statement": "Statement held by the ICT Development Service (Appendix 2 of "
+        "its processor descriptions).",
+        "retention": SUBSCRIPTION,
+    },
+    "Smoothwall": {
+        "products": "Smoothwall web filter (UTM/SWG)",
+        "service_description": "Web filtering included in the school's broadband contract.",
+        "role": "no_access",
+        "compliance_statement": _SMOOTHWALL_STATEMENT,
+        "retention": SUBSCRIPTION,
+    },
+    "Just2Easy": {
+        "products": "J2E",
+        "service_description": "J2E online tools to support learning in the classroom.",
+        "retention": SUBSCRIPTION,
+        "links": [("J2E privacy", "https://www.just2easy.com/privacy/index.html")],
+    },
+    "2Simple": {
+        "products": "Purple Mash, Serial Mash, 2Simple French",
+        "service_description": "Educational resources from early years to the end of key stage "
+        "2, reached through the WeLearn portal.",
+        "retention": SUBSCRIPTION,
+        "links": [
+            ("Purple Mash terms and conditions", "https://static.purplemash.com/mashcontent/"
+             "applications/documents/terms_and_conditions//Purple%20Mash%20terms%20and%20"
+             "conditions.pdf"),
+            ("Purple Mash privacy policy", "https://www.purplemash.com/mashcontent/applications/"
+             "documents/privacypolicy/Purple_Mash_Privacy_Policy.pdf"),
+        ],
+    },
+    "Capita SIMS": {
+        "products": "SIMS support",
+        "service_description": "Receives service desk calls about SIMS escalated by the ICT "
+        "Development Service.",
+        "retention": SUBSCRIPTION,
+    },
+    "CDEC": {
+        "products": "Audio-visual equipment",
+        "service_description": "Supplies and installs audio-visual equipment in schools.",
+        "retention": WORK_COMPLETE,
+    },
+    "Stone": {
+        "products": "Laptops and PCs",
+        "service_description": "Supplies laptops and PCs to schools.",
+        "retention": WORK_COMPLETE,
+    },
+    "J&B Electrical": {
+        "products": "Electrical installation",
+        "service_description": "Carries out electrical installation work for ICT projects.",
+        "retention": WORK_COMPLETE,
+    },
+    "Khipu Wireless": {
+        "products": "Wireless networks",
+        "service_description": "Designs and installs wireless networks in schools.",
+        "retention": WORK_COMPLETE,
+    },
+}  # fmt: skip
+
+OFFERINGS = {
+    "WeLearn365": "A customised Office 365 with email for pupils, staff and governors, a "
+    "SharePoint school site, Microsoft apps and learning resources (Purple Mash, J2E), with one "
+    "sign-in shared with the Warwickshire Curriculum Network.",
+    "Full Server Support Cover": "Support for the school's server, including daily remote backup "
+    "of documents and SIMS data with Redstor Backup Plus.",
+    "Digital Safeguarding": "Centrally managed monitoring of activity on the school's Windows PCs.",
+    "Broadband": "The school's broadband connection, with Smoothwall web filtering included.",
+    "SIMS Support": "Support for the school's SIMS MIS, escalating calls to the supplier.",
+    "Procurement and Installation": "Buying and installing ICT and audio-visual equipment "
+    "through approved suppliers.",
+}
+
+_START = datetime.date(2025, 9, 1)
+
+SCHOOLS = [
+    {
+        "urn": "999101", "dfe_number": "937/9101", "name": "Avon Meadow Primary School",
+        "phase": "primary", "school_type": "maintained", "nation": "england", "mis": "sims",
+        "address": "Meadow Lane\nStratford-upon-Avon", "postcode": "CV37 9ZZ",
+        "phone": "01789 000101", "email": "office@avonmeadow.example.org",
+        "website": "https://avonmeadow.example.org", "headteacher": "Mrs R. Patel",
+        "dpo_name": "Schools Data Protection Officer Service",
+        "dpo_email": "dpo@schools-dpo.example.org", "dpo_phone": "01926 000900",
+        "dp_lead_name": "Mr T. Hughes", "dp_lead_email": "thughes@avonmeadow.example.org",
+        "subscriptions": [
+            ("WeLearn365", _START, None), ("Full Server Support Cover", _START, None),
+            ("Digital Safeguarding", _START, None), ("Broadband", _START, None),
+            ("SIMS Support", datetime.date(2024, 9, 1), datetime.date(2025, 8, 31)),
+        ],
+    },
+    {
+        "urn": "999102", "dfe_number": "937/9102", "name": "Arden Heath Academy",
+        "phase": "secondary", "school_type": "trust_member", "nation": "england", "mis": "sims",
+        "trust_name": "Forest of Arden Learning Trust",
+        "address": "Heath Road\nColeshill", "postcode": "B46 9ZZ",
+        "phone": "01675 000102", "email": "enquiries@ardenheath.example.org",
+        "website": "https://ardenheath.example.org", "headteacher": "Mr D. Okafor",
+        "dpo_name": "Ms L. Grant (Trust DPO)", "dpo_email": "dpo@ardentrust.example.org",
+        "dp_lead_name": "Mrs S. Moore", "dp_lead_email": "smoore@ardenheath.example.org",
+        "subscriptions": [
+            ("WeLearn365", _START, None), ("Broadband", _START, None),
+            ("SIMS Support", _START, None), ("Procurement and Installation", _START, None),
+        ],
+    },
+    {
+        "urn": "6669901", "dfe_number": "666/9901", "name": "Ysgol Bryn Derw",
+        "phase": "primary", "school_type": "maintained", "nation": "wales", "mis": "sims",
+        "address": "Ffordd y Bryn\nWrecsam", "postcode": "LL11 9ZZ",
+        "phone": "01978 000103", "email": "admin@brynderw.example.org",
+        "headteacher": "Mrs C. Jones",
+        "dpo_name": "Schools DPO", "dpo_email": "schoolsdpo@wrexham.example.org",
+        "dp_lead_name": "Mrs D. Eccles", "dp_lead_email": "deccles@brynderw.example.org",
+        "subscriptions": [("WeLearn365", _START, None), ("Digital Safeguarding", _START, None)],
+    },
+    {
+        "urn": "999104", "dfe_number": "937/9104", "name": "Stour Valley CofE Primary School",
+        "phase": "primary", "school_type": "maintained", "nation": "england", "mis": "arbor",
+        "address": "Church Street\nShipston-on-Stour", "postcode": "CV36 9ZZ",
+        "phone": "01608 000104", "headteacher": "Rev. A. Clarke",
+        "subscriptions": [],
+    },
+]  # fmt: skip
+
+FLOW_OBJECTS_ALL = "__all__"
+_PUPIL_CORE = ["LearnerPersonal", "LearnerSchoolEnrolment"]
+_CONTACTS = ["LearnerContact", "ContactPersonal"]
+_XPORTER = "SIF via Groupcall Xporter, overnight"
+_BC = ["Art 6(1)(b)", "Art 6(1)(e)"]
+
+# (offering or None, recipient kind, recipient, purpose, objects, bases, frequency, transport,
+#  retention)
+FLOWS = [
+    (None, "partner", "ICT Development Service",
+     "Collect school MIS data centrally to deliver the school's contracted services and support "
+     "the local authority's work for children", FLOW_OBJECTS_ALL, _BC, "daily", _XPORTER,
+     SUBSCRIPTION),
+    (None, "partner", "ICT Development Service",
+     "Create and maintain pupil and staff accounts in the Enterprise directory (AD) for "
+     "sign-in and email",
+     ["LearnerEmail", "LearnerSchoolEnrolment", "LearnerGroupEnrolment", "WorkforceEmail",
+      "WorkforceAssignment"], _BC, "daily", _XPORTER, UNTIL_LEAVES),
+    (None, "processor", "Groupcall",
+     "Extract data from the school MIS (Xporter) and store it in a secure SQL database (XVault)",
+     FLOW_OBJECTS_ALL, _BC, "daily", _XPORTER, SUBSCRIPTION),
+    (None, "partner", "Children Missing Education",
+     "Identify children missing education from new starters and leavers",
+     [*_PUPIL_CORE, *_CONTACTS], ["Art 6(1)(e)"], "weekly", _XPORTER, COUNCIL_SCHEDULE),
+    (None, "partner", "Specialist Teaching Service",
+     "Support pupils with special educational needs and disabilities",
+     [*_PUPIL_CORE, "LearnerSpecialNeeds"], ["Art 6(1)(e)"], "weekly", _XPORTER,
+     COUNCIL_SCHEDULE),
+    (None, "partner", "Attendance, Compliance and Enforcement",
+     "Monitor attendance and exclusions and act when a child is not attending school",
+     [*_PUPIL_CORE, *_CONTACTS, "LearnerAttendance", "LearnerAttendanceSummary",
+      "LearnerExclusion"], ["Art 6(1)(e)"], "weekly", _XPORTER, COUNCIL_SCHEDULE),
+    (None, "partner", "Priority Families",
+     "Identify families who need early help and coordinate support",
+     [*_PUPIL_CORE, *_CONTACTS, "LearnerAttendanceSummary", "LearnerExclusion"],
+     ["Art 6(1)(e)"], "weekly", _XPORTER, COUNCIL_SCHEDULE),
+    (None, "partner", "Admissions Service",
+     "Plan school places and manage admissions and in-year transfers",
+     [*_PUPIL_CORE, *_CONTACTS], ["Art 6(1)(e)"], "weekly", _XPORTER, COUNCIL_SCHEDULE),
+    (None, "partner", "Warwickshire Youth Justice Service",
+     "Support young people in, or at risk of entering, the youth justice system",
+     [*_PUPIL_CORE, "LearnerAttendanceSummary", "LearnerExclusion"], ["Art 6(1)(e)"], "weekly",
+     _XPORTER, COUNCIL_SCHEDULE),
+    (None, "partner", "HR & Payroll",
+     "Provide HR and payroll services using staff absence data",
+     ["WorkforcePersonal", "WorkforceContract", "WorkforceAssignment"], _BC, "weekly", _XPORTER,
+     COUNCIL_SCHEDULE),
+    (None, "partner", "Corporate ICT",
+     "Hold staff contact details in the Supportworks service desk to answer support calls",
+     ["WorkforceEmail"], ["Art 6(1)(b)"], "daily", _XPORTER, SUBSCRIPTION),
+    ("WeLearn365", "processor", "Microsoft",
+     "Provide Office 365 email, a SharePoint school site and Microsoft apps (WeLearn365)",
+     ["LearnerEmail", "LearnerGroupEnrolment", "SchoolGroup", "SchoolGroupType", "WorkforceEmail",
+      "WorkforceAssignment"], _BC, "daily", "Groupcall IDaaS account provisioning, daily",
+     SUBSCRIPTION),
+    ("WeLearn365", "processor", "Groupcall",
+     "Create secure single sign-on WeLearn accounts (IDaaS)",
+     ["LearnerEmail", "LearnerSchoolEnrolment", "WorkforceEmail", "WorkforceAssignment"], _BC,
+     "daily", _XPORTER, SUBSCRIPTION),
+    ("WeLearn365", "processor", "2Simple",
+     "Give pupils Purple Mash learning resources through the WeLearn portal",
+     ["LearnerEmail", "LearnerGroupEnrolment"], _BC, "daily", "Single sign-on from WeLearn",
+     SUBSCRIPTION),
+    ("WeLearn365", "processor", "Just2Easy",
+     "Give pupils J2E learning tools through the WeLearn portal",
+     ["LearnerEmail", "LearnerGroupEnrolment"], _BC, "daily", "Single sign-on from WeLearn",
+     SUBSCRIPTION),
+    ("Full Server Support Cover", "processor", "Redstor",
+     "Back up the school's file server, documents and SIMS data off site",
+     FLOW_OBJECTS_ALL, _BC, "daily", "Redstor Backup Plus, encrypted remote backup, daily",
+     BACKUP),
+    ("Digital Safeguarding", "processor", "Future Digital",
+     "Monitor activity on the school's Windows PCs to keep pupils safe online",
+     ["LearnerEmail", "LearnerGroupEnrolment", "WorkforceEmail", "ComputerIPAddress"],
+     ["Art 6(1)(e)"], "continuous", "Monitoring software on school PCs", SUBSCRIPTION),
+    ("Broadband", "processor", "Smoothwall",
+     "Filter web access and log blocked attempts against the user name",
+     ["LearnerEmail", "LearnerGroupEnrolment", "WorkforceEmail", "ComputerIPAddress"],
+     ["Art 6(1)(e)"], "continuous", "Smoothwall filter on the school's broadband", SUBSCRIPTION),
+    ("SIMS Support", "processor", "Capita SIMS",
+     "Escalate the school's SIMS support calls to the supplier",
+     ["WorkforceEmail"], ["Art 6(1)(b)"], "on_request", "Service desk call escalation",
+     SUBSCRIPTION),
+    *[
+        ("Procurement and Installation", "processor", supplier,
+         f"Arrange {work} with the school's named staff contact", ["WorkforceEmail"],
+         ["Art 6(1)(b)"], "on_request", "Email from the ICT Development Service", WORK_COMPLETE)
+        for supplier, work in [
+            ("CDEC", "audio-visual installation"), ("Stone", "delivery of laptops and PCs"),
+            ("J&B Electrical", "electrical installation"),
+            ("Khipu Wireless", "wireless network installation"),
+        ]
+    ],
+]  # fmt: skip

@@ -1,0 +1,55 @@
+"""Admin forms that enforce the rules spanning many-to-many fields."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from governance.models import DataFlow, DataObject
+from governance.services import check_flow_bases, flows_missing_conditions_for
+
+
+class DataFlowForm(forms.ModelForm):
+    """A flow's bases must cover its data; the rule lives in the service, shown on the field."""
+
+    class Meta:
+        model = DataFlow
+        fields = [
+            "authority", "offering", "school", "partner_service", "processor", "purpose",
+            "description", "data_objects", "lawful_bases", "frequency", "transport",
+            "retention_rule", "is_active",
+        ]  # fmt: skip
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if "data_objects" in cleaned and "lawful_bases" in cleaned:
+            try:
+                check_flow_bases(
+                    data_objects=cleaned["data_objects"], lawful_bases=cleaned["lawful_bases"]
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
+
+
+class DataObjectForm(forms.ModelForm):
+    """Refuse a special category change that flows already carrying the object do not cite."""
+
+    class Meta:
+        model = DataObject
+        fields = [
+            "sif_name", "title", "data_subject", "fields_description", "is_special_category",
+            "special_category_note", "art9_condition", "dpa_condition",
+        ]  # fmt: skip
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        if self.errors or not self.instance.pk:
+            return
+        stale = flows_missing_conditions_for(self.instance)
+        if stale:
+            names = "; ".join(str(flow) for flow in stale[:5])
+            more = f" and {len(stale) - 5} more" if len(stale) > 5 else ""
+            self.add_error(
+                "art9_condition",
+                f"{len(stale)} flow(s) carrying {self.instance.sif_name} do not cite this "
+                f"condition yet: {names}{more}. Add it to their lawful bases first.",
+            )

@@ -1,0 +1,144 @@
+"""Data flows: the heart of the registry. Who receives which data from which schools, and why."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from governance.models.catalogue import DataObject, LawfulBasis, RetentionRule
+from governance.models.offerings import Offering, Subscription
+from governance.models.organisations import PartnerService, School
+
+
+class DataFlowQuerySet(models.QuerySet["DataFlow"]):
+    def for_school(self, school: School, on: datetime.date | None = None) -> "DataFlowQuerySet":
+        """Return the active flows that take data out of ``school`` on ``on`` (today).
+
+        A school's flows are the authority-wide flows, the flows of the offerings it has a
+        subscription in force to, and any flow that names the school itself.
+        """
+        day = on or timezone.localdate()
+        offerings = Subscription.objects.current(day).filter(school=school).values("offering_id")
+        return self.filter(
+            Q(offering__isnull=True, school__isnull=True)
+            | Q(school=school)
+            | Q(offering__in=offerings, offering__is_active=True),
+            authority=school.authority_id,
+            is_active=True,
+        )
+
+    def with_details(self) -> "DataFlowQuerySet":
+        """Fetch everything a flow table shows in a fixed number of queries."""
+        return self.select_related(
+            "partner_service", "processor", "offering", "school", "retention_rule"
+        ).prefetch_related("data_objects", "lawful_bases")
+
+
+class DataFlow(models.Model):
+    """Data that leaves schools for one recipient, for one purpose, on stated terms."""
+
+    class Frequency(models.TextChoices):
+        CONTINUOUS = "continuous", "Continuously (as it changes)"
+        DAILY = "daily", "Daily"
+        WEEKLY = "weekly", "Weekly"
+        MONTHLY = "monthly", "Monthly"
+        TERMLY = "termly", "Termly"
+        ANNUALLY = "annually", "Annually"
+        ON_REQUEST = "on_request", "When needed"
+
+    authority = models.ForeignKey(
+        "governance.Authority", on_delete=models.PROTECT, related_name="flows"
+    )
+    offering = models.ForeignKey(
+        Offering,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="flows",
+        help_text="Set when only schools subscribing to this offering send the data.",
+    )
+    school = models.ForeignKey(
+        School,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="own_flows",
+        help_text="Set when the flow leaves one school only. Leave both empty for every school.",
+    )
+    partner_service = models.ForeignKey(
+        PartnerService, on_delete=models.PROTECT, null=True, blank=True, related_name="flows"
+    )
+    processor = models.ForeignKey(
+        "processors.Processor",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="flows",
+    )
+    purpose = models.CharField(max_length=255, help_text="Why the recipient needs it, plainly.")
+    description = models.TextField(blank=True, help_text="Detail for staff and the agreement.")
+    data_objects = models.ManyToManyField(DataObject, related_name="flows")
+    lawful_bases = models.ManyToManyField(LawfulBasis, related_name="flows")
+    frequency = models.CharField(max_length=12, choices=Frequency.choices)
+    transport = models.CharField(
+        max_length=200,
+        default="SIF via Groupcall Xporter, overnight",
+        help_text="How the data travels, e.g. “SIF via Groupcall Xporter, overnight”.",
+    )
+    retention_rule = models.ForeignKey(
+        RetentionRule, on_delete=models.PROTECT, related_name="flows"
+    )
+    is_active = models.BooleanField("active", default=True)
+
+    objects = DataFlowQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["authority", "purpose", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(partner_service__isnull=False, processor__isnull=True)
+                | Q(partner_service__isnull=True, processor__isnull=False),
+                name="flow_has_exactly_one_recipient",
+                violation_error_message="Choose exactly one recipient: a partner service or a "
+                "processor.",
+            ),
+            models.CheckConstraint(
+                condition=Q(offering__isnull=True) | Q(school__isnull=True),
+                name="flow_source_is_offering_or_school",
+                violation_error_message="A flow leaves either an offering's subscribers or one "
+                "school, not both.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_display} → {self.recipient}: {self.purpose}"
+
+    def clean(self) -> None:
+        if bool(self.partner_service_id) == bool(self.processor_id):
+            message = "Choose exactly one recipient: a partner service or a processor."
+            raise ValidationError({"partner_service": message})
+        if self.offering_id and self.school_id:
+            raise ValidationError(
+                {"school": "A flow leaves an offering's subscribers or one school, not both."}
+            )
+        if (
+            self.partner_service_id
+            and self.authority_id
+            and self.partner_service.authority_id != self.authority_id
+        ):
+            raise ValidationError({"partner_service": "That service belongs to another authority."})
+
+    @property
+    def recipient(self) -> PartnerService | models.Model:
+        """Return the partner service or processor that receives the data."""
+        return self.partner_service or self.processor  # type: ignore[return-value]
+
+    @property
+    def source_display(self) -> str:
+        if self.school_id:
+            return str(self.school.name)
+        if self.offering_id:
+            return f"{self.offering.name} subscribers"
+        return "All schools"

@@ -1,0 +1,211 @@
+"""The organisations data moves between: the authority, its schools and its services."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+
+
+class Authority(models.Model):
+    """The organisation running the schools' data service (e.g. Warwickshire's ICTDS)."""
+
+    name = models.CharField(max_length=200, unique=True, help_text="The legal organisation.")
+    service_name = models.CharField(
+        max_length=200,
+        help_text="The service that runs the exchange, e.g. ICT Development Service.",
+    )
+    address = models.TextField()
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    website = models.URLField(blank=True)
+    privacy_notice_url = models.URLField(
+        "authority privacy notice", blank=True, help_text="The authority's own overall notice."
+    )
+    ico_registration = models.CharField("ICO registration number", max_length=20, blank=True)
+    dpo_name = models.CharField("DPO name", max_length=200, blank=True)
+    dpo_email = models.EmailField("DPO email", blank=True)
+    dpo_phone = models.CharField("DPO phone", max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "authorities"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.service_name})"
+
+    @property
+    def missing_contacts(self) -> list[str]:
+        """Return the contact details a document would need but the registry lacks."""
+        wanted = {
+            "ICO registration number": self.ico_registration,
+            "DPO name": self.dpo_name,
+            "DPO email": self.dpo_email,
+        }
+        return [label for label, value in wanted.items() if not value]
+
+
+class School(models.Model):
+    """A school whose data leaves through the service. The school is the data controller."""
+
+    class Phase(models.TextChoices):
+        NURSERY = "nursery", "Nursery"
+        PRIMARY = "primary", "Primary"
+        MIDDLE = "middle", "Middle"
+        SECONDARY = "secondary", "Secondary"
+        ALL_THROUGH = "all_through", "All-through"
+        SPECIAL = "special", "Special"
+        ALTERNATIVE = "alternative", "Alternative provision / PRU"
+
+    class Type(models.TextChoices):
+        MAINTAINED = "maintained", "Local authority maintained"
+        ACADEMY = "academy", "Academy (single academy trust)"
+        TRUST_MEMBER = "trust_member", "Academy in a multi-academy trust"
+
+    class Nation(models.TextChoices):
+        ENGLAND = "england", "England"
+        WALES = "wales", "Wales"
+
+    class MIS(models.TextChoices):
+        SIMS = "sims", "SIMS"
+        ARBOR = "arbor", "Arbor"
+        BROMCOM = "bromcom", "Bromcom"
+        SCHOLARPACK = "scholarpack", "ScholarPack"
+        ADVANCED = "advanced", "Advanced Progresso"
+        OTHER = "other", "Other"
+
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="schools")
+    urn = models.CharField(
+        "URN",
+        max_length=8,
+        unique=True,
+        validators=[
+            RegexValidator(r"^\d{6,7}$", "A URN is 6 digits (Wales: the 7-digit school number).")
+        ],
+        help_text="Unique reference number (England) or school number (Wales).",
+    )
+    dfe_number = models.CharField(
+        "DfE number",
+        max_length=8,
+        unique=True,
+        validators=[
+            RegexValidator(r"^\d{3}/\d{4}$", "Write it as LA/establishment, e.g. 937/2001.")
+        ],
+        help_text="LA code / establishment number, e.g. 937/2001.",
+    )
+    name = models.CharField(max_length=200)
+    phase = models.CharField(max_length=12, choices=Phase.choices)
+    school_type = models.CharField("type", max_length=14, choices=Type.choices)
+    trust_name = models.CharField(
+        max_length=200, blank=True, help_text="For an academy: the trust, which is the controller."
+    )
+    nation = models.CharField(max_length=8, choices=Nation.choices, default=Nation.ENGLAND)
+    address = models.TextField()
+    postcode = models.CharField(max_length=10)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    website = models.URLField(blank=True)
+    ico_registration = models.CharField("ICO registration number", max_length=20, blank=True)
+    headteacher = models.CharField(max_length=200, blank=True)
+    dpo_name = models.CharField("DPO name", max_length=200, blank=True)
+    dpo_email = models.EmailField("DPO email", blank=True)
+    dpo_phone = models.CharField("DPO phone", max_length=40, blank=True)
+    dp_lead_name = models.CharField("data protection lead", max_length=200, blank=True)
+    dp_lead_email = models.EmailField("data protection lead email", blank=True)
+    mis = models.CharField("MIS", max_length=12, choices=MIS.choices, default=MIS.SIMS)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(school_type="maintained") | ~Q(trust_name=""),
+                name="academy_names_its_trust",
+                violation_error_message="An academy must name its trust (the data controller).",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (URN {self.urn})"
+
+    def clean(self) -> None:
+        if self.school_type != self.Type.MAINTAINED and not self.trust_name.strip():
+            raise ValidationError(
+                {"trust_name": "An academy must name its trust: the trust is the data controller."}
+            )
+
+    @property
+    def controller_name(self) -> str:
+        """Return the data controller's name: the trust for an academy, else the school."""
+        return self.trust_name if self.school_type != self.Type.MAINTAINED else self.name
+
+    @property
+    def missing_contacts(self) -> list[str]:
+        """Return the contacts a privacy notice needs that the registry lacks."""
+        wanted = {
+            "DPO name": self.dpo_name,
+            "DPO email": self.dpo_email,
+            "school email or phone": self.email or self.phone,
+            "headteacher": self.headteacher,
+        }
+        return [label for label, value in wanted.items() if not value]
+
+
+class PartnerService(models.Model):
+    """An authority service that receives school data (e.g. Children Missing Education)."""
+
+    class Relationship(models.TextChoices):
+        CONTROLLER = "controller", "Separate controller (shares under the agreement)"
+        JOINT = "joint", "Joint controller with the school"
+        PROCESSOR = "processor", "Processor for the school"
+
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="partners")
+    name = models.CharField(max_length=200)
+    short_name = models.CharField(max_length=40, blank=True, help_text="e.g. CME, ACE, WYJS.")
+    purpose = models.TextField(help_text="Why it receives school data, in plain words.")
+    benefits = models.TextField(blank=True, help_text="What the sharing achieves for children.")
+    statutory_gateway = models.TextField(
+        blank=True,
+        help_text="The statutory power or duty relied on, e.g. Education Act 1996 s.436A.",
+    )
+    relationship = models.CharField(
+        "controller relationship",
+        max_length=12,
+        choices=Relationship.choices,
+        default=Relationship.CONTROLLER,
+    )
+    is_agreement_party = models.BooleanField(
+        "party to the data sharing agreement",
+        default=True,
+        help_text="Parties sign the agreement; internal recipients under another route do not.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["authority", "name"], name="partner_service_name_unique_per_authority"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DesignatedOfficer(models.Model):
+    """The named officer responsible for a partner service's data exchange."""
+
+    partner = models.ForeignKey(PartnerService, on_delete=models.CASCADE, related_name="officers")
+    name = models.CharField(max_length=200)
+    position = models.CharField(max_length=200)
+    email = models.EmailField()
+    phone = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["partner__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "email"], name="officer_email_unique_per_partner"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.position} ({self.partner})"

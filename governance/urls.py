@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import path
+from django.views.generic import RedirectView
+
+from governance import views
+
+admin.site.site_header = "Data sharing governance"
+admin.site.site_title = "Data sharing governance"
+admin.site.index_title = "Registry and documents"
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("admin/", admin.site.urls),
+    path("healthz", views.healthz, name="healthz"),
+]

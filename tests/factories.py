@@ -1,0 +1,184 @@
+"""factory_boy factories for the registry: valid, minimal rows with readable values."""
+
+import datetime
+
+import factory
+from factory.django import DjangoModelFactory
+
+from governance.models import (
+    Authority,
+    DataFlow,
+    DataObject,
+    DesignatedOfficer,
+    LawfulBasis,
+    Offering,
+    PartnerService,
+    RetentionRule,
+    School,
+    Subscription,
+    User,
+)
+from processors.models import Certification, Processor
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.django.Password("correct horse battery staple")
+
+
+class AuthorityFactory(DjangoModelFactory):
+    class Meta:
+        model = Authority
+
+    name = factory.Sequence(lambda n: f"Example County Council {n}")
+    service_name = "Schools ICT Service"
+    address = "County Hall\nExampletown"
+    email = "ict@example.org"
+
+
+class SchoolFactory(DjangoModelFactory):
+    class Meta:
+        model = School
+
+    authority = factory.SubFactory(AuthorityFactory)
+    urn = factory.Sequence(lambda n: f"{100000 + n}")
+    dfe_number = factory.Sequence(lambda n: f"937/{1000 + n}")
+    name = factory.Sequence(lambda n: f"Example Primary School {n}")
+    phase = School.Phase.PRIMARY
+    school_type = School.Type.MAINTAINED
+    nation = School.Nation.ENGLAND
+    address = "School Lane\nExampletown"
+    postcode = "CV1 1AA"
+    email = factory.LazyAttribute(lambda s: f"office{s.urn}@example.org")
+    headteacher = "Ms Head"
+    dpo_name = "Schools DPO"
+    dpo_email = "dpo@example.org"
+
+
+class PartnerServiceFactory(DjangoModelFactory):
+    class Meta:
+        model = PartnerService
+
+    authority = factory.SubFactory(AuthorityFactory)
+    name = factory.Sequence(lambda n: f"Partner Service {n}")
+    purpose = "Supports children's welfare."
+
+
+class DesignatedOfficerFactory(DjangoModelFactory):
+    class Meta:
+        model = DesignatedOfficer
+
+    partner = factory.SubFactory(PartnerServiceFactory)
+    name = "Alex Officer"
+    position = "Service Manager"
+    email = factory.Sequence(lambda n: f"officer{n}@example.org")
+
+
+class LawfulBasisFactory(DjangoModelFactory):
+    class Meta:
+        model = LawfulBasis
+        django_get_or_create = ("code",)
+
+    kind = LawfulBasis.Kind.ART6
+    code = "Art 6(1)(e)"
+    title = "Public task"
+    plain_text = "We need it to carry out a task in the public interest."
+
+
+class Art9ConditionFactory(LawfulBasisFactory):
+    kind = LawfulBasis.Kind.ART9
+    code = "Art 9(2)(g)"
+    title = "Substantial public interest"
+
+
+class DataObjectFactory(DjangoModelFactory):
+    class Meta:
+        model = DataObject
+        django_get_or_create = ("sif_name",)
+
+    sif_name = factory.Sequence(lambda n: f"LearnerThing{n}")
+    title = "Some pupil data"
+    data_subject = DataObject.Subject.PUPIL
+    fields_description = "Things about the pupil."
+
+
+class SpecialDataObjectFactory(DataObjectFactory):
+    is_special_category = True
+    special_category_note = "health"
+    art9_condition = factory.SubFactory(Art9ConditionFactory)
+
+
+class RetentionRuleFactory(DjangoModelFactory):
+    class Meta:
+        model = RetentionRule
+
+    name = factory.Sequence(lambda n: f"Retention rule {n}")
+    period_value = 12
+    period_unit = RetentionRule.Unit.MONTHS
+    description = "Kept for 12 months."
+
+
+class CertificationFactory(DjangoModelFactory):
+    class Meta:
+        model = Certification
+        django_get_or_create = ("name",)
+
+    name = "ISO/IEC 27001"
+
+
+class ProcessorFactory(DjangoModelFactory):
+    class Meta:
+        model = Processor
+
+    name = factory.Sequence(lambda n: f"Supplier {n}")
+    service_description = "Provides a service."
+    data_location = "UK"
+
+
+class OfferingFactory(DjangoModelFactory):
+    class Meta:
+        model = Offering
+
+    authority = factory.SubFactory(AuthorityFactory)
+    name = factory.Sequence(lambda n: f"Offering {n}")
+    description = "Something schools buy."
+
+
+class SubscriptionFactory(DjangoModelFactory):
+    class Meta:
+        model = Subscription
+
+    school = factory.SubFactory(SchoolFactory)
+    offering = factory.SubFactory(
+        OfferingFactory, authority=factory.SelfAttribute("..school.authority")
+    )
+    start_date = datetime.date(2025, 9, 1)
+
+
+class DataFlowFactory(DjangoModelFactory):
+    """A flow to a processor from every school, carrying one object on Art 6(1)(e)."""
+
+    class Meta:
+        model = DataFlow
+        skip_postgeneration_save = True
+
+    authority = factory.SubFactory(AuthorityFactory)
+    processor = factory.SubFactory(ProcessorFactory)
+    purpose = factory.Sequence(lambda n: f"Purpose {n}")
+    frequency = DataFlow.Frequency.DAILY
+    retention_rule = factory.SubFactory(RetentionRuleFactory)
+
+    @factory.post_generation
+    def data_objects(self, create: bool, extracted: list | None, **kwargs: object) -> None:
+        if create:
+            self.data_objects.set(extracted if extracted is not None else [DataObjectFactory()])
+
+    @factory.post_generation
+    def lawful_bases(self, create: bool, extracted: list | None, **kwargs: object) -> None:
+        if create:
+            self.lawful_bases.set(extracted if extracted is not None else [LawfulBasisFactory()])
