@@ -1,5 +1,7 @@
 """The staff's working tool for the registry."""
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
@@ -67,12 +69,11 @@ class CurrentSubscriptionFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         current = Subscription.objects.current()
-        if self.value() == "none":
+        value = self.value()
+        if value == "none":
             return queryset.exclude(pk__in=current.values("school_id"))
-        if self.value():
-            return queryset.filter(
-                pk__in=current.filter(offering_id=self.value()).values("school_id")
-            )
+        if value:
+            return queryset.filter(pk__in=current.filter(offering_id=value).values("school_id"))
         return queryset
 
 
@@ -128,6 +129,11 @@ class SchoolAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request, school):
             raise PermissionDenied
         today = timezone.localdate()
+        flows = list(
+            DataFlow.objects.for_school(school, today)
+            .with_details()
+            .order_by("partner_service__name", "processor__name", "purpose")
+        )
         context = {
             **self.admin_site.each_context(request),
             "title": f"What leaves {school.name}",
@@ -135,9 +141,11 @@ class SchoolAdmin(admin.ModelAdmin):
             "original": school,
             "school": school,
             "today": today,
-            "flows": DataFlow.objects.for_school(school, today)
-            .with_details()
-            .order_by("partner_service__name", "processor__name", "purpose"),
+            "flow_count": len(flows),
+            "sections": [
+                ("Authority services", [f for f in flows if f.partner_service_id]),
+                ("Third-party suppliers", [f for f in flows if f.processor_id]),
+            ],
             "subscriptions": school.subscriptions.current(today).select_related("offering"),
         }
         return TemplateResponse(request, "admin/governance/school/outflows.html", context)
@@ -220,7 +228,7 @@ class OfferingAdmin(admin.ModelAdmin):
     def recipients(self, obj: Offering) -> str:
         return ", ".join(sorted({str(flow.recipient) for flow in obj.flows.all()})) or "—"
 
-    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:  # type: ignore[no-untyped-def]
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         """Give inline flows the offering's authority before they are saved."""
         if formset.model is not DataFlow:
             return super().save_formset(request, form, formset, change)
@@ -325,8 +333,8 @@ class DataFlowAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[DataFlow]:
         return super().get_queryset(request).with_details()  # type: ignore[attr-defined]
 
-    def get_changeform_initial_data(self, request: HttpRequest) -> dict:
-        initial = super().get_changeform_initial_data(request)
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        initial: dict[str, Any] = dict(super().get_changeform_initial_data(request))
         authorities = list(Authority.objects.values_list("pk", flat=True)[:2])
         if len(authorities) == 1:
             initial.setdefault("authority", authorities[0])

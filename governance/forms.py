@@ -1,5 +1,7 @@
 """Admin forms that enforce the rules spanning many-to-many fields."""
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -17,9 +19,10 @@ class DataFlowForm(forms.ModelForm):
             "description", "data_objects", "lawful_bases", "frequency", "transport",
             "retention_rule", "is_active",
         ]  # fmt: skip
+        widgets = {"purpose": forms.TextInput(attrs={"class": "vLargeTextField"})}
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
         if "data_objects" in cleaned and "lawful_bases" in cleaned:
             try:
                 check_flow_bases(
@@ -40,11 +43,18 @@ class DataObjectForm(forms.ModelForm):
             "special_category_note", "art9_condition", "dpa_condition",
         ]  # fmt: skip
 
-    def _post_clean(self) -> None:
-        super()._post_clean()
-        if self.errors or not self.instance.pk:
-            return
-        stale = flows_missing_conditions_for(self.instance)
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self.instance.pk:
+            return cleaned
+        candidate = DataObject(
+            pk=self.instance.pk,
+            sif_name=self.instance.sif_name,
+            is_special_category=cleaned.get("is_special_category", False),
+            art9_condition=cleaned.get("art9_condition"),
+            dpa_condition=cleaned.get("dpa_condition"),
+        )
+        stale = flows_missing_conditions_for(candidate)
         if stale:
             names = "; ".join(str(flow) for flow in stale[:5])
             more = f" and {len(stale) - 5} more" if len(stale) > 5 else ""
@@ -53,3 +63,4 @@ class DataObjectForm(forms.ModelForm):
                 f"{len(stale)} flow(s) carrying {self.instance.sif_name} do not cite this "
                 f"condition yet: {names}{more}. Add it to their lawful bases first.",
             )
+        return cleaned

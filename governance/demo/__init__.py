@@ -2,6 +2,7 @@
 what differs, so a second run changes nothing."""
 
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from django.db import models, transaction
@@ -36,18 +37,18 @@ class _Loader:
             obj = model(**{**lookup, **values})
             obj.full_clean()
             obj.save()
-            self.written[model._meta.verbose_name_plural] += 1
+            self.written[str(model._meta.verbose_name_plural)] += 1
             return obj
         changed = [name for name, value in values.items() if getattr(obj, name) != value]
         if changed:
             for name in changed:
                 setattr(obj, name, values[name])
             obj.full_clean()
-            obj.save(update_fields=[model._meta.get_field(n).attname for n in changed])
-            self.written[model._meta.verbose_name_plural] += 1
+            obj.save(update_fields=changed)
+            self.written[str(model._meta.verbose_name_plural)] += 1
         return obj
 
-    def set_m2m(self, manager: Any, wanted: list[models.Model], label: str) -> None:
+    def set_m2m(self, manager: Any, wanted: Sequence[models.Model], label: str) -> None:
         if {o.pk for o in manager.all()} != {o.pk for o in wanted}:
             manager.set(wanted)
             self.written[label] += 1

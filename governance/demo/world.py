@@ -2,6 +2,7 @@
 services and suppliers (seeds 000, 001, 004), the offerings schools buy, and demo schools."""
 
 import datetime
+from typing import Any
 
 from governance.demo.catalogue import (
     BACKUP,
@@ -118,7 +119,7 @@ _SMOOTHWALL_STATEMENT = (
 )
 
 # name: dict of processor fields; "certs", "links" and "retention" are resolved by the loader.
-PROCESSORS = {
+PROCESSORS: dict[str, dict[str, Any]] = {
     "Microsoft": {
         "products": "Office 365 (WeLearn365)",
         "service_description": "A customised Office 365 for each subscribing school: email "
@@ -235,7 +236,7 @@ OFFERINGS = {
 
 _START = datetime.date(2025, 9, 1)
 
-SCHOOLS = [
+SCHOOLS: list[dict[str, Any]] = [
     {
         "urn": "999101", "dfe_number": "937/9101", "name": "Avon Meadow Primary School",
         "phase": "primary", "school_type": "maintained", "nation": "england", "mis": "sims",

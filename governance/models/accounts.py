@@ -5,6 +5,3 @@ from django.contrib.auth.models import AbstractUser
 
 class User(AbstractUser):
     """A person who signs in. Custom from the first migration so roles can grow here."""
-
-    class Meta(AbstractUser.Meta):
-        swappable = "AUTH_USER_MODEL"

@@ -105,9 +105,10 @@ class DataObject(models.Model):
                     "processed under (e.g. Art 9(2)(b) employment and social protection)."
                 }
             )
-        if self.art9_condition_id and self.art9_condition.kind != LawfulBasis.Kind.ART9:
+        art9, dpa = self.art9_condition, self.dpa_condition
+        if art9 is not None and art9.kind != LawfulBasis.Kind.ART9:
             raise ValidationError({"art9_condition": "Choose an Art 9 condition."})
-        if self.dpa_condition_id and self.dpa_condition.kind != LawfulBasis.Kind.DPA_SCH1:
+        if dpa is not None and dpa.kind != LawfulBasis.Kind.DPA_SCH1:
             raise ValidationError({"dpa_condition": "Choose a DPA 2018 Schedule 1 condition."})
 
 

@@ -123,11 +123,8 @@ class DataFlow(models.Model):
             raise ValidationError(
                 {"school": "A flow leaves an offering's subscribers or one school, not both."}
             )
-        if (
-            self.partner_service_id
-            and self.authority_id
-            and self.partner_service.authority_id != self.authority_id
-        ):
+        partner = self.partner_service
+        if partner is not None and self.authority_id and partner.authority_id != self.authority_id:
             raise ValidationError({"partner_service": "That service belongs to another authority."})
 
     @property
@@ -137,8 +134,8 @@ class DataFlow(models.Model):
 
     @property
     def source_display(self) -> str:
-        if self.school_id:
-            return str(self.school.name)
-        if self.offering_id:
+        if self.school is not None:
+            return self.school.name
+        if self.offering is not None:
             return f"{self.offering.name} subscribers"
         return "All schools"
