@@ -9,6 +9,7 @@ PORT ?= 8000
 .PHONY: run test lint fmt worker bench setup migrate demo superuser clean
 
 $(STAMP): pyproject.toml
+	@./scripts/system-deps
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
@@ -22,6 +23,7 @@ run: $(STAMP)
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py ensure_staff_user
+	$(BIN)/python manage.py render_documents --sync
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## test: set up and run the whole test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
@@ -38,7 +40,11 @@ fmt: $(STAMP)
 	$(BIN)/ruff format .
 
 worker: $(STAMP)
-	$(BIN)/celery -A governance worker --loglevel=info
+	$(BIN)/celery -A governance worker --beat --loglevel=info
+
+## bench: render the notices of N demo-like schools in one process and print the figures
+bench: $(STAMP)
+	$(BIN)/python scripts/bench_notices.py --schools $(or $(SCHOOLS),60)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media

@@ -1,10 +1,12 @@
 """The staff's working tool for the registry."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -28,6 +30,12 @@ from governance.models import (
     User,
 )
 from governance.services import set_flows_active
+from notices.admin import NoticeVersionInline, rerender_school_notices
+
+# A web address typed without a scheme is taken as https (Django 6's default, chosen now).
+HTTPS_URLS: Mapping[Any, Mapping[str, Any]] = {
+    models.URLField: {"assume_scheme": "https"}
+}
 
 
 def missing_details_html(missing: list[str]) -> str:
@@ -44,6 +52,7 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(Authority)
 class AuthorityAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = ["name", "service_name", "email", "phone", "ico_registration", "gaps"]
     search_fields = ["name", "service_name", "email"]
 
@@ -79,13 +88,16 @@ class CurrentSubscriptionFilter(admin.SimpleListFilter):
 
 @admin.register(School)
 class SchoolAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = [
         "name", "urn", "dfe_number", "phase", "school_type", "nation", "mis",
         "current_offerings", "gaps", "outflows_link",
     ]  # fmt: skip
     list_filter = ["nation", "phase", "school_type", "mis", CurrentSubscriptionFilter, "authority"]
     search_fields = ["name", "urn", "dfe_number", "postcode", "trust_name", "dpo_name", "dpo_email"]
-    inlines = [SubscriptionInline]
+    inlines = [SubscriptionInline, NoticeVersionInline]
+    readonly_fields = ["gaps"]
+    actions = [rerender_school_notices]
     change_form_template = "admin/governance/school/change_form.html"
     fieldsets = [
         (None, {"fields": ["authority", "name", "urn", "dfe_number", "phase", "school_type",
@@ -93,7 +105,7 @@ class SchoolAdmin(admin.ModelAdmin):
         ("Contact", {"fields": ["address", "postcode", "phone", "email", "website",
                                 "headteacher", "ico_registration"]}),
         ("Data protection", {"fields": ["dpo_name", "dpo_email", "dpo_phone",
-                                        "dp_lead_name", "dp_lead_email"]}),
+                                        "dp_lead_name", "dp_lead_email", "gaps"]}),
     ]  # fmt: skip
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[School]:

@@ -7,6 +7,7 @@ start-up. A malformed value stops the process with the variable's name in the me
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from governance.env import env_bool, env_int, env_list, env_str, env_url
@@ -123,6 +124,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    # Content can change with the date alone (a subscription starts or ends): refresh nightly.
+    "refresh-notices-nightly": {
+        "task": "notices.tasks.render_all_notices",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}
 HEALTHCHECK_BROKER_TIMEOUT = env_int("HEALTHCHECK_BROKER_TIMEOUT", 2, minimum=1)
 
 REST_FRAMEWORK = {
@@ -138,4 +146,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
+    # WeasyPrint logs every layout step at INFO; keep its warnings only.
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING", "propagate": False},
+        "fontTools": {"level": "WARNING"},
+    },
 }

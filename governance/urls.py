@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 from governance import views
@@ -9,7 +9,8 @@ admin.site.site_title = "Data sharing governance"
 admin.site.index_title = "Registry and documents"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("", RedirectView.as_view(pattern_name="notices:school_list", permanent=False)),
+    path("schools/", include("notices.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -4,17 +4,19 @@ from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
-from governance.admin import missing_details_html
+from governance.admin import HTTPS_URLS, missing_details_html
 from processors.models import Certification, Processor, ProcessorLink
 
 
 class ProcessorLinkInline(admin.TabularInline):
     model = ProcessorLink
+    formfield_overrides = HTTPS_URLS
     extra = 0
 
 
 @admin.register(Processor)
 class ProcessorAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = ["name", "products", "role", "data_location", "transfers_outside_uk",
                     "certification_names", "flow_count", "gaps"]  # fmt: skip
     list_filter = ["role", "transfers_outside_uk", "certifications"]

@@ -1,0 +1,82 @@
+"""Staff view of issued notices: read-only history, failures, and re-render actions."""
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+
+from governance.models import School
+from notices.dependencies import queue_notice_refresh
+from notices.models import NoticeVersion
+
+
+def _public_links(version: NoticeVersion) -> str:
+    if version.status != NoticeVersion.Status.RENDERED:
+        return "—"
+    args = [version.school.urn, version.audience, version.number]
+    return format_html(
+        '<a href="{}">page</a> · <a href="{}">PDF</a>',
+        reverse("notices:version", args=args),
+        reverse("notices:version_pdf", args=args),
+    )
+
+
+@admin.register(NoticeVersion)
+class NoticeVersionAdmin(admin.ModelAdmin):
+    """Issued versions never change: nothing here can be added, edited or deleted."""
+
+    list_display = ["school", "audience", "number", "status", "pdf_size", "created_at",
+                    "rendered_at", "links"]  # fmt: skip
+    list_filter = ["audience", "status", "school__nation", "school"]
+    search_fields = ["school__name", "school__urn", "content_hash", "error"]
+    list_select_related = ["school"]
+    date_hierarchy = "created_at"
+    actions = ["rerender"]
+    exclude = ["content", "html", "pdf"]
+    readonly_fields = ["school", "audience", "number", "status", "content_hash", "pdf_size",
+                       "attempts", "error", "created_at", "rendered_at", "links"]  # fmt: skip
+
+    @admin.display(description="Public copy")
+    def links(self, obj: NoticeVersion) -> str:
+        return _public_links(obj)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    @admin.action(description="Re-render the notices of these versions' schools")
+    def rerender(self, request: HttpRequest, queryset: QuerySet[NoticeVersion]) -> None:
+        ids = set(queryset.values_list("school_id", flat=True))
+        queue_notice_refresh(ids)
+        self.message_user(request, f"Re-render queued for {len(ids)} school(s).", messages.SUCCESS)
+
+
+class NoticeVersionInline(admin.TabularInline):
+    model = NoticeVersion
+    fields = ["audience", "number", "status", "pdf_size", "rendered_at", "error", "links"]
+    readonly_fields = ["audience", "number", "status", "pdf_size", "rendered_at", "error", "links"]
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name_plural = "privacy notice versions"
+
+    @admin.display(description="Public copy")
+    def links(self, obj: NoticeVersion) -> str:
+        return _public_links(obj)
+
+
+@admin.action(description="Re-render privacy notices (new version only where content changed)")
+def rerender_school_notices(modeladmin: admin.ModelAdmin, request: HttpRequest,
+                            queryset: QuerySet[School]) -> None:  # fmt: skip
+    ids = set(queryset.values_list("pk", flat=True))
+    queue_notice_refresh(ids)
+    modeladmin.message_user(
+        request, f"Re-render queued for {len(ids)} school(s).", messages.SUCCESS
+    )

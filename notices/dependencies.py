@@ -1,0 +1,121 @@
+"""Which schools' notices depend on a registry record, and queueing their re-render.
+
+A registry edit re-renders exactly the schools whose notice content can change. The content
+builder decides whether anything actually changed; these functions only decide who to ask.
+"""
+
+import logging
+import threading
+from collections.abc import Iterable
+
+from django.db import models, transaction
+from django.db.models import Q
+
+from governance.models import (
+    Authority,
+    DataFlow,
+    DataObject,
+    LawfulBasis,
+    Offering,
+    PartnerService,
+    RetentionRule,
+    School,
+    Subscription,
+)
+from processors.models import Certification, Processor, ProcessorLink
+
+
+def schools_reached_by(flows: "models.QuerySet[DataFlow]") -> set[int]:
+    """Return the ids of schools whose data leaves through any of ``flows`` today."""
+    rows = list(flows.values("authority_id", "school_id", "offering_id"))
+    authority_wide = {
+        r["authority_id"] for r in rows if not r["school_id"] and not r["offering_id"]
+    }
+    ids = {r["school_id"] for r in rows if r["school_id"]}
+    offerings = {r["offering_id"] for r in rows if r["offering_id"]}
+    if offerings:
+        current = Subscription.objects.current().filter(offering_id__in=offerings)
+        ids |= set(current.values_list("school_id", flat=True))
+    if authority_wide:
+        ids |= set(
+            School.objects.filter(authority_id__in=authority_wide).values_list("pk", flat=True)
+        )
+    return ids
+
+
+def _flows_for(instance: models.Model) -> "models.QuerySet[DataFlow] | None":
+    """Return the flows whose notice content shows something of ``instance``."""
+    if isinstance(instance, DataFlow):
+        return DataFlow.objects.filter(pk=instance.pk)
+    if isinstance(instance, Processor):
+        return DataFlow.objects.filter(processor=instance)
+    if isinstance(instance, ProcessorLink):
+        return DataFlow.objects.filter(processor_id=instance.processor_id)
+    if isinstance(instance, Certification):
+        return DataFlow.objects.filter(processor__certifications=instance)
+    if isinstance(instance, PartnerService):
+        return DataFlow.objects.filter(partner_service=instance)
+    if isinstance(instance, Offering):
+        return DataFlow.objects.filter(offering=instance)
+    if isinstance(instance, DataObject):
+        return DataFlow.objects.filter(data_objects=instance)
+    if isinstance(instance, LawfulBasis):
+        return DataFlow.objects.filter(
+            Q(lawful_bases=instance)
+            | Q(data_objects__art9_condition=instance)
+            | Q(data_objects__dpa_condition=instance)
+        )
+    if isinstance(instance, RetentionRule):
+        return DataFlow.objects.filter(
+            Q(retention_rule=instance) | Q(processor__retention_rule=instance)
+        )
+    return None
+
+
+def schools_affected_by(instance: models.Model) -> set[int]:
+    """Return the ids of schools whose notices may say something different after ``instance``
+    changes."""
+    if isinstance(instance, School):
+        return {instance.pk}
+    if isinstance(instance, Subscription):
+        return {instance.school_id}
+    if isinstance(instance, Authority):
+        return set(instance.schools.values_list("pk", flat=True))
+    flows = _flows_for(instance)
+    if flows is None or instance.pk is None:
+        return set()
+    return schools_reached_by(flows.distinct())
+
+
+logger = logging.getLogger(__name__)
+_pending = threading.local()
+
+
+def queue_notice_refresh(school_ids: Iterable[int]) -> None:
+    """Queue a notice refresh for ``school_ids`` once the current transaction commits.
+
+    Many edits in one transaction queue each school once: every callback shares the batch,
+    and the first to run empties it.
+    """
+    ids = set(school_ids)
+    if not ids:
+        return
+    batch: set[int] | None = getattr(_pending, "batch", None)
+    if batch is None:
+        batch = _pending.batch = set()
+    batch |= ids
+    transaction.on_commit(lambda: _flush(batch), robust=True)
+
+
+def _flush(batch: set[int]) -> None:
+    from notices.tasks import render_school_notices
+
+    ids = sorted(batch)
+    batch.clear()
+    for school_id in ids:
+        try:
+            render_school_notices.delay(school_id)
+        except Exception:
+            # With tasks in process a rendering error surfaces here; it is already recorded
+            # on the version, and the other schools must still be refreshed.
+            logger.exception("Refreshing the notices of school %s failed", school_id)

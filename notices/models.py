@@ -1,0 +1,67 @@
+"""Issued privacy notices: one row per version, immutable once rendered."""
+
+from django.db import models
+from django.db.models import Q
+
+from governance.models import School
+from notices.content import Audience
+
+
+def notice_pdf_path(version: "NoticeVersion", filename: str) -> str:
+    return f"notices/{version.school.urn}/{version.audience}-v{version.number}.pdf"
+
+
+class NoticeVersionQuerySet(models.QuerySet["NoticeVersion"]):
+    def rendered(self) -> "NoticeVersionQuerySet":
+        return self.filter(status=NoticeVersion.Status.RENDERED)
+
+    def current_for(self, school: School, audience: str) -> "NoticeVersion | None":
+        """Return the newest rendered version: the one the public reads."""
+        return self.rendered().filter(school=school, audience=audience).order_by("-number").first()
+
+
+class NoticeVersion(models.Model):
+    """One issued version of a school's notice for one audience, with its content and PDF."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Rendering"
+        RENDERED = "rendered", "Issued"
+        FAILED = "failed", "Rendering failed"
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="notice_versions")
+    audience = models.CharField(max_length=12, choices=Audience.choices)
+    number = models.PositiveIntegerField()
+    content = models.JSONField(help_text="What the notice says, as built from the registry.")
+    content_hash = models.CharField(max_length=64)
+    html = models.TextField(blank=True, help_text="The notice body as issued.")
+    pdf = models.FileField(upload_to=notice_pdf_path, blank=True)
+    pdf_size = models.PositiveIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NoticeVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["school__name", "audience", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "audience", "number"], name="notice_version_number_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rendered") | (~Q(pdf="") & ~Q(html="")),
+                name="rendered_notice_has_pdf_and_html",
+            ),
+        ]
+        indexes = [models.Index(fields=["school", "audience", "-number"])]
+
+    def __str__(self) -> str:
+        return f"{self.school.name}: {self.get_audience_display()} notice v{self.number}"
+
+    @property
+    def download_name(self) -> str:
+        from django.utils.text import slugify
+
+        return f"{slugify(self.school.name)}-privacy-notice-{self.audience}-v{self.number}.pdf"

@@ -1,0 +1,173 @@
+"""Benchmark notice rendering: the product's pipeline against bare WeasyPrint, in one process.
+
+Runs on a throwaway SQLite database (never yours): migrates, loads the demo registry, adds N
+demo-like schools, renders both notices of each through the pipeline and, interleaved, the same
+HTML through bare WeasyPrint. Prints medians, throughput, sizes, memory, and how many schools
+one processor edit re-renders.
+
+    python scripts/bench_notices.py --schools 40
+"""
+
+import argparse
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * resource.getpagesize() / 2**20
+
+
+def setup(workdir: str) -> None:
+    os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
+    os.environ["MEDIA_ROOT"] = f"{workdir}/media"
+    os.environ.pop("REDIS_URL", None)
+    os.environ.setdefault("SECRET_KEY", "bench-only")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "governance.settings"
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+def clone_schools(count: int) -> list:
+    from governance.demo import load_demo
+    from governance.models import School, Subscription
+
+    load_demo()
+    templates = list(School.objects.prefetch_related("subscriptions"))
+    schools = []
+    for i in range(count):
+        source = templates[i % len(templates)]
+        subs = list(source.subscriptions.all())
+        school = School.objects.get(pk=source.pk)
+        school.pk = None
+        school.urn = f"{800000 + i}"
+        school.dfe_number = f"{source.dfe_number[:3]}/{5000 + i}"
+        school.name = f"{source.name} {i}"
+        school.save()
+        Subscription.objects.bulk_create(
+            Subscription(school=school, offering_id=s.offering_id, start_date=s.start_date,
+                         end_date=s.end_date) for s in subs
+        )  # fmt: skip
+        schools.append(school)
+    return schools
+
+
+def bare_weasyprint(html: str) -> bytes:
+    from django.contrib.staticfiles import finders
+    from weasyprint import CSS, HTML
+
+    css = CSS(filename=finders.find("notices/notice-print.css"))
+    return HTML(string=html, base_url=str(ROOT)).write_pdf(
+        stylesheets=[css], pdf_variant="pdf/ua-1"
+    )
+
+
+def render_all(schools: list, warmup: int = 5) -> dict:
+    """Render through the pipeline (timing and memory), then the same HTML bare (timing)."""
+    from notices.content import Audience
+    from notices.services import refresh_notice
+
+    pipeline: list[float] = []
+    sizes: list[int] = []
+    documents: list = []
+    start_rss, started = 0.0, time.perf_counter()
+    for index, school in enumerate(schools):
+        if index == warmup:
+            start_rss = rss_mb()
+            pipeline, sizes, documents = [], [], []
+            started = time.perf_counter()
+        for audience in Audience.values:
+            t0 = time.perf_counter()
+            version = refresh_notice(school=school, audience=audience).version
+            pipeline.append(time.perf_counter() - t0)
+            sizes.append(version.pdf_size or 0)
+            documents.append(version)
+    elapsed, end_rss = time.perf_counter() - started, rss_mb()
+    from django.template.loader import render_to_string
+
+    from notices.services import notice_context
+
+    bare = []
+    for version in documents:
+        html = _document(version, render_to_string, notice_context)
+        t0 = time.perf_counter()
+        bare_weasyprint(html)
+        bare.append(time.perf_counter() - t0)
+    return {"pipeline": pipeline, "bare": bare, "sizes": sizes, "rss": (start_rss, end_rss),
+            "elapsed": elapsed}  # fmt: skip
+
+
+def _document(version, render_to_string, notice_context) -> str:
+    context = notice_context(version)
+    return render_to_string("notices/notice_pdf.html", {**context, "body": version.html})
+
+
+def propagation() -> tuple[int, int, int]:
+    """Edit one processor; return (schools queued, schools subscribing, new versions)."""
+    from unittest import mock
+
+    from django.db import transaction
+
+    from governance.models import Subscription
+    from notices.models import NoticeVersion
+    from processors.models import Processor
+
+    redstor = Processor.objects.get(name="Redstor")
+    subscribers = set(
+        Subscription.objects.current()
+        .filter(offering__flows__processor=redstor)
+        .values_list("school_id", flat=True)
+    )
+    before = NoticeVersion.objects.count()
+    with mock.patch("notices.tasks.render_school_notices.delay") as delay, transaction.atomic():
+        redstor.data_location = "UK (benchmark edit)"
+        redstor.save()
+    queued = {call.args[0] for call in delay.call_args_list}
+    from notices.tasks import render_school_notices
+
+    for school_id in queued:
+        render_school_notices(school_id)
+    return len(queued), len(subscribers), NoticeVersion.objects.count() - before
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--schools", type=int, default=60)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as workdir:
+        setup(workdir)
+        schools = clone_schools(max(args.schools, 10))
+        r = render_all(schools)
+        queued, subscribers, new_versions = propagation()
+    p_ms, b_ms = statistics.median(r["pipeline"]) * 1000, statistics.median(r["bare"]) * 1000
+    docs = len(r["pipeline"])
+    growth = (r["rss"][1] - r["rss"][0]) / docs * 1000
+    from weasyprint.text.ffi import harfbuzz_subset
+
+    print(f"documents rendered (pipeline):    {docs}")
+    print(f"median ms per PDF, pipeline:      {p_ms:.0f}")
+    print(f"median ms per PDF, bare WeasyPrint:{b_ms:.0f}")
+    print(f"overhead ratio pipeline/bare:     {p_ms / b_ms:.2f} (goal <= 1.05)")
+    print(f"PDFs per second (pipeline only):  {docs / r['elapsed']:.2f}")
+    print(f"PDF size median / max KB:         {statistics.median(r['sizes']) / 1024:.0f} / "
+          f"{max(r['sizes']) / 1024:.0f} (goal < 60)")  # fmt: skip
+    print(f"memory RSS start / end MB:        {r['rss'][0]:.1f} / {r['rss'][1]:.1f}")
+    print(f"memory growth per 1,000 docs MB:  {growth:.1f} (goal < 10)")
+    print(f"one processor edit (Redstor):     {queued} schools queued, {subscribers} subscribe, "
+          f"{new_versions} new versions")  # fmt: skip
+    print(f"harfbuzz-subset available:        {bool(harfbuzz_subset)}")
+
+
+if __name__ == "__main__":
+    main()
