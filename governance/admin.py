@@ -33,9 +33,7 @@ from governance.services import set_flows_active
 from notices.admin import NoticeVersionInline, rerender_school_notices
 
 # A web address typed without a scheme is taken as https (Django 6's default, chosen now).
-HTTPS_URLS: Mapping[Any, Mapping[str, Any]] = {
-    models.URLField: {"assume_scheme": "https"}
-}
+HTTPS_URLS: Mapping[Any, Mapping[str, Any]] = {models.URLField: {"assume_scheme": "https"}}
 
 
 def missing_details_html(missing: list[str]) -> str:

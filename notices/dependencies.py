@@ -94,25 +94,39 @@ _pending = threading.local()
 def queue_notice_refresh(school_ids: Iterable[int]) -> None:
     """Queue a notice refresh for ``school_ids`` once the current transaction commits.
 
-    Many edits in one transaction queue each school once: every callback shares the batch,
-    and the first to run empties it.
+    All the edits of one transaction share one batch, so each school is queued once. The
+    batch belongs to the connection's current list of commit callbacks, which Django replaces
+    on commit and on rollback: edits that are rolled back queue nothing.
     """
     ids = set(school_ids)
     if not ids:
         return
-    batch: set[int] | None = getattr(_pending, "batch", None)
-    if batch is None:
-        batch = _pending.batch = set()
-    batch |= ids
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        _enqueue(ids)
+        return
+    state = getattr(_pending, "state", None)
+    if state is not None and state[0] is connection.run_on_commit:
+        state[1].update(ids)
+        return
+    batch = set(ids)
+    _pending.state = (connection.run_on_commit, batch)
     transaction.on_commit(lambda: _flush(batch), robust=True)
 
 
 def _flush(batch: set[int]) -> None:
+    state = getattr(_pending, "state", None)
+    if state is not None and state[1] is batch:
+        _pending.state = None
+    ids = set(batch)
+    batch.clear()
+    _enqueue(ids)
+
+
+def _enqueue(ids: set[int]) -> None:
     from notices.tasks import render_school_notices
 
-    ids = sorted(batch)
-    batch.clear()
-    for school_id in ids:
+    for school_id in sorted(ids):
         try:
             render_school_notices.delay(school_id)
         except Exception:

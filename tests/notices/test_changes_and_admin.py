@@ -1,0 +1,91 @@
+"""What changed between versions, in plain words; staff's read-only view and re-render action."""
+
+import copy
+from unittest import mock
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from governance.models import School
+from notices.changes import describe_changes
+from notices.content import build_notice_content
+from notices.models import NoticeVersion
+from notices.tasks import render_school_notices
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def avon_content(demo) -> dict:
+    return build_notice_content(School.objects.get(name="Avon Meadow Primary School"), "pupils")
+
+
+def test_first_version_says_so(avon_content) -> None:
+    assert describe_changes(None, avon_content) == ["This is the first version of this notice."]
+
+
+def test_new_and_removed_recipients_are_named(avon_content) -> None:
+    old = copy.deepcopy(avon_content)
+    old["processors"] = [p for p in old["processors"] if p["name"] != "Redstor"]
+    new = copy.deepcopy(avon_content)
+    new["authority_services"] = [
+        s for s in new["authority_services"] if s["name"] != "Priority Families"
+    ]
+
+    lines = describe_changes(old, new)
+
+    assert "Information is now shared with Redstor (company)." in lines
+    assert "Information is no longer shared with Priority Families." in lines
+
+
+def test_data_and_bases_changes_are_named(avon_content) -> None:
+    old = copy.deepcopy(avon_content)
+    old["categories"] = [c for c in old["categories"] if c["title"] != "Entitlements"]
+    old["bases"] = [b for b in old["bases"] if b["code"] != "Art 6(1)(b)"]
+
+    lines = describe_changes(old, avon_content)
+
+    assert "A new kind of information is shared: Entitlements." in lines
+    assert "A new lawful basis is relied on: Art 6(1)(b) Contract." in lines
+
+
+def test_identical_content_reports_wording_only(avon_content) -> None:
+    assert describe_changes(avon_content, copy.deepcopy(avon_content)) == [
+        "The wording of the notice was updated; what is shared did not change."
+    ]
+
+
+def test_staff_rerender_action_queues_selected_schools(
+    committed_demo,
+    staff_client: Client,
+    django_capture_on_commit_callbacks,
+) -> None:
+    ids = list(School.objects.filter(nation="wales").values_list("pk", flat=True))
+    url = reverse("admin:governance_school_changelist")
+
+    with (
+        mock.patch.object(render_school_notices, "delay") as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = staff_client.post(
+            url, {"action": "rerender_school_notices", "_selected_action": ids}, follow=True
+        )
+
+    assert "Re-render queued for 1 school(s)." in response.content.decode()
+    assert [call.args[0] for call in delay.call_args_list] == ids
+
+
+def test_issued_versions_are_read_only_for_staff(demo, staff_client: Client) -> None:
+    school = School.objects.first()
+    version = NoticeVersion.objects.create(
+        school=school, audience="pupils", number=1, content={}, content_hash="0" * 64
+    )
+    url = reverse("admin:notices_noticeversion_change", args=[version.pk])
+
+    assert staff_client.get(url).status_code == 200
+    assert staff_client.post(url, {"number": "7"}).status_code == 403
+    delete = reverse("admin:notices_noticeversion_delete", args=[version.pk])
+    assert staff_client.post(delete, {"post": "yes"}).status_code == 403
+    version.refresh_from_db()
+    assert version.number == 1

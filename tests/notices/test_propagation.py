@@ -1,0 +1,163 @@
+"""A registry edit queues a notice refresh, after commit, for exactly the dependent schools."""
+
+import datetime
+from unittest import mock
+
+import pytest
+from django.db import transaction
+
+from governance.models import DataFlow, DataObject, LawfulBasis, Offering, School, Subscription
+from notices.tasks import render_all_notices, render_school_notices
+from processors.models import Certification, Processor
+
+pytestmark = pytest.mark.django_db
+
+
+def school_ids(*names: str) -> set[int]:
+    return set(School.objects.filter(name__in=names).values_list("pk", flat=True))
+
+
+@pytest.fixture
+def queued(committed_demo, django_capture_on_commit_callbacks):
+    """Run an edit, commit it, and return the school ids whose refresh was queued (as a set,
+    and every call)."""
+
+    def run(edit) -> tuple[set[int], list[int]]:
+        with (
+            mock.patch.object(render_school_notices, "delay") as delay,
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            edit()
+        calls = [c.args[0] for c in delay.call_args_list]
+        return set(calls), calls
+
+    return run
+
+
+def test_processor_edit_refreshes_exactly_its_subscribers(queued) -> None:
+    def edit() -> None:
+        redstor = Processor.objects.get(name="Redstor")
+        redstor.data_location = "UK"
+        redstor.save()
+
+    assert queued(edit)[0] == school_ids("Avon Meadow Primary School")
+
+
+def test_nothing_is_queued_before_commit(demo) -> None:
+    with mock.patch.object(render_school_notices, "delay") as delay:
+        Processor.objects.get(name="Redstor").save()  # inside the test's transaction
+
+    delay.assert_not_called()
+
+
+def test_edits_rolled_back_queue_nothing(queued) -> None:
+    def save_then_fail() -> None:
+        with transaction.atomic():
+            Processor.objects.get(name="Redstor").save()
+            raise RuntimeError
+
+    def edit() -> None:
+        with pytest.raises(RuntimeError):
+            save_then_fail()
+
+    assert queued(edit)[0] == set()
+
+
+def test_many_edits_in_one_transaction_queue_each_school_once(queued) -> None:
+    def edit() -> None:
+        for processor in Processor.objects.all():
+            processor.save()
+
+    ids, calls = queued(edit)
+    assert ids == set(School.objects.values_list("pk", flat=True))
+    assert len(calls) == len(ids)
+
+
+def test_authority_wide_partner_edit_refreshes_every_school(queued) -> None:
+    def edit() -> None:
+        Offering.objects.get(name="Broadband")  # unrelated read
+        cme = DataFlow.objects.get(partner_service__name="Children Missing Education")
+        cme.frequency = DataFlow.Frequency.DAILY
+        cme.save()
+
+    assert queued(edit)[0] == set(School.objects.values_list("pk", flat=True))
+
+
+def test_subscription_refreshes_only_its_school(queued) -> None:
+    stour = School.objects.get(name="Stour Valley CofE Primary School")
+
+    def edit() -> None:
+        Subscription.objects.create(
+            school=stour, offering=Offering.objects.get(name="Broadband"),
+            start_date=datetime.date(2025, 1, 1),
+        )  # fmt: skip
+
+    assert queued(edit)[0] == {stour.pk}
+
+
+def test_moving_a_flow_refreshes_old_and_new_subscribers(queued) -> None:
+    def edit() -> None:
+        flow = DataFlow.objects.get(processor__name="Future Digital")
+        flow.offering = Offering.objects.get(name="SIMS Support")
+        flow.save()
+
+    # Digital Safeguarding: Avon Meadow, Ysgol Bryn Derw; SIMS Support now: Arden Heath.
+    assert queued(edit)[0] == school_ids(
+        "Avon Meadow Primary School", "Ysgol Bryn Derw", "Arden Heath Academy"
+    )
+
+
+def test_data_object_edit_refreshes_schools_whose_flows_carry_it(queued) -> None:
+    def edit() -> None:
+        obj = DataObject.objects.get(sif_name="ComputerIPAddress")
+        obj.fields_description = "IP addresses of school computers."
+        obj.save()
+
+    # Authority-wide flows carry every object, so every school depends on it.
+    assert queued(edit)[0] == set(School.objects.values_list("pk", flat=True))
+
+
+def test_unused_lawful_basis_refreshes_nobody(queued) -> None:
+    def edit() -> None:
+        basis = LawfulBasis.objects.get(code="Art 9(2)(j)")
+        basis.plain_text = "Changed."
+        basis.save()
+
+    assert queued(edit)[0] == set()
+
+
+def test_certification_added_from_either_side_refreshes_subscribers(queued) -> None:
+    cert = Certification.objects.create(name="Cyber Essentials Plus")
+
+    def edit() -> None:
+        cert.processors.add(Processor.objects.get(name="Future Digital"))
+
+    assert queued(edit)[0] == school_ids("Avon Meadow Primary School", "Ysgol Bryn Derw")
+
+
+def test_removing_an_object_from_flows_refreshes_their_schools(queued) -> None:
+    obj = DataObject.objects.get(sif_name="LearnerEntitlement")
+
+    def edit() -> None:
+        obj.flows.remove(*DataFlow.objects.filter(processor__name="Redstor"))
+
+    assert school_ids("Avon Meadow Primary School") <= queued(edit)[0]
+
+
+def test_task_refreshes_a_school_and_ignores_a_deleted_one(demo, settings, tmp_path) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    school = School.objects.get(name="Ysgol Bryn Derw")
+
+    results = render_school_notices(school.pk)
+
+    assert results == [
+        "Pupils and parents: version 1 issued, " + results[0].split(", ")[1],
+        "School workforce: version 1 issued, " + results[1].split(", ")[1],
+    ]
+    assert render_school_notices(999999) == []
+
+
+def test_nightly_task_queues_every_school(demo) -> None:
+    with mock.patch.object(render_school_notices, "delay") as delay:
+        assert render_all_notices() == 4
+    assert delay.call_count == 4

@@ -1,0 +1,117 @@
+"""Issuing notices: a version only when content changes; failures recorded, never served."""
+
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from governance.models import School
+from notices.models import NoticeVersion
+from notices.services import refresh_notice
+from processors.models import Processor
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_bytes(version: NoticeVersion) -> bytes:
+    with version.pdf.open("rb") as pdf:
+        return pdf.read()
+
+
+@pytest.fixture
+def avon(demo, settings, tmp_path) -> School:
+    settings.MEDIA_ROOT = tmp_path
+    return School.objects.get(name="Avon Meadow Primary School")
+
+
+def test_first_refresh_issues_version_one_with_pdf_and_html(avon) -> None:
+    result = refresh_notice(school=avon, audience="pupils")
+
+    version = result.version
+    assert result.created
+    assert (version.number, version.status) == (1, NoticeVersion.Status.RENDERED)
+    assert pdf_bytes(version)[:5] == b"%PDF-"
+    assert version.pdf_size == version.pdf.size
+    assert 'id="sharing"' in version.html
+    assert version.rendered_at is not None
+
+
+def test_unchanged_content_creates_nothing(avon) -> None:
+    first = refresh_notice(school=avon, audience="pupils").version
+
+    again = refresh_notice(school=avon, audience="pupils")
+
+    assert not again.created
+    assert again.version.pk == first.pk
+    assert NoticeVersion.objects.filter(school=avon).count() == 1
+
+
+def test_registry_change_issues_the_next_version_and_keeps_the_old(avon) -> None:
+    first = refresh_notice(school=avon, audience="pupils").version
+    Processor.objects.filter(name="Redstor").update(data_location="UK (London)")
+
+    second = refresh_notice(school=avon, audience="pupils").version
+
+    assert second.number == 2
+    assert second.content_hash != first.content_hash
+    first.refresh_from_db()
+    assert first.status == NoticeVersion.Status.RENDERED
+    assert pdf_bytes(first)[:5] == b"%PDF-"
+    assert NoticeVersion.objects.current_for(avon, "pupils") == second
+
+
+def test_rendering_failure_is_recorded_and_not_served_then_retried(avon, monkeypatch) -> None:
+    issued = refresh_notice(school=avon, audience="pupils").version
+    Processor.objects.filter(name="Redstor").update(data_location="UK (London)")
+
+    def broken(*args: object, **kwargs: object) -> bytes:
+        raise RuntimeError("font cache unavailable")
+
+    monkeypatch.setattr("notices.services.html_to_pdf", broken)
+    with pytest.raises(RuntimeError):
+        refresh_notice(school=avon, audience="pupils")
+
+    failed = NoticeVersion.objects.get(school=avon, audience="pupils", number=2)
+    assert failed.status == NoticeVersion.Status.FAILED
+    assert failed.error == "RuntimeError: font cache unavailable"
+    assert not failed.pdf
+    assert NoticeVersion.objects.current_for(avon, "pupils") == issued
+
+    monkeypatch.undo()
+    retried = refresh_notice(school=avon, audience="pupils").version
+
+    assert retried.pk == failed.pk
+    assert (retried.status, retried.attempts, retried.error) == ("rendered", 2, "")
+    assert NoticeVersion.objects.current_for(avon, "pupils") == retried
+
+
+def test_pdf_is_tagged_accessible_and_names_every_recipient(avon) -> None:
+    version = refresh_notice(school=avon, audience="pupils").version
+    reader = PdfReader(io.BytesIO(pdf_bytes(version)))
+    catalog = reader.trailer["/Root"]
+    text = " ".join(page.extract_text() for page in reader.pages)
+    flat = " ".join(text.split())
+
+    assert bool(catalog["/MarkInfo"]["/Marked"]) is True
+    assert "/StructTreeRoot" in catalog
+    assert catalog["/Lang"] == "en-GB"
+    assert reader.metadata.title.startswith("Privacy notice for pupils and parents: Avon Meadow")
+    assert reader.metadata.author == "Avon Meadow Primary School"
+    assert "Avon Meadow Primary School" in flat
+    for recipient in version.content["authority_services"] + version.content["processors"]:
+        assert recipient["name"] in flat, recipient["name"]
+    assert "Department for Education" in flat
+    assert f"Page 1 of {len(reader.pages)}" in flat
+    fonts = {
+        font["/BaseFont"] for page in reader.pages for font in page["/Resources"]["/Font"].values()
+    }
+    assert all("+" in name for name in fonts)  # embedded subsets
+
+
+def test_pdf_never_fetches_remote_urls() -> None:
+    from governance.pdf import local_fetcher
+
+    with pytest.raises(ValueError, match="disallowed protocol"):
+        local_fetcher().fetch("http://example.org/logo.png")
+    with pytest.raises(ValueError, match="outside the project"):
+        local_fetcher().fetch("file:///etc/passwd")
