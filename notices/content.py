@@ -248,6 +248,7 @@ def build_notice_content(
     uses_consent = any(
         b.code in {"Art 6(1)(a)", "Art 9(2)(a)"} for f, _ in flows for b in f.lawful_bases.all()
     )
+    processors = _processors(flows)
     rights = list(statutory.RIGHTS)
     if audience == Audience.PUPILS:
         rights.append(statutory.PARENT_RECORD_RIGHT)
@@ -272,13 +273,13 @@ def build_notice_content(
         "purposes": _purposes(flows),
         "bases": _bases_used(flows),
         "authority_services": _authority_services(flows),
-        "processors": _processors(flows),
+        "processors": processors,
         "statutory": statutory.statutory_recipients(
             nation=school.nation, audience=audience, phase=school.phase
         ),
         "transfers": [
             {"name": p["name"], "location": p["location"], "safeguards": p["safeguards"]}
-            for p in _processors(flows)
+            for p in processors
             if p["outside_uk"]
         ],
         "retention": _retention(flows),
