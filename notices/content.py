@@ -8,7 +8,7 @@ compared to tell a parent what changed.
 import datetime
 import hashlib
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any
 
 from django.db.models import Prefetch, TextChoices
@@ -167,6 +167,12 @@ def _exchange(flow: DataFlow, carried: list, everything: set[str]) -> dict[str, 
     }
 
 
+def _usual_transport(flows: list[tuple[DataFlow, list]]) -> str:
+    """Return the way most exchanges travel, said once instead of on every exchange."""
+    counts = Counter(flow.transport for flow, _ in flows)
+    return counts.most_common(1)[0][0] if counts else ""
+
+
 def _everything(flows: list[tuple[DataFlow, list]]) -> set[str]:
     return {o.sif_name for _, carried in flows for o in carried}
 
@@ -269,6 +275,7 @@ def build_notice_content(
             "privacy_notice_url": authority.privacy_notice_url,
         },
         "has_subscriptions": school.subscriptions.current(day).exists(),
+        "usual_transport": _usual_transport(flows),
         "categories": _categories(flows),
         "purposes": _purposes(flows),
         "bases": _bases_used(flows),

@@ -124,8 +124,8 @@ WORK_COMPLETE = "Until the contracted work is complete"
 # (name, period value, period unit, event, description, end action)
 RETENTION_RULES = [
     (SUBSCRIPTION, None, "", "the school's subscription contract ends",
-     "Held in a secure SQL database for the duration of the school's subscription contract, "
-     "usually 12 months, then securely deleted.", "delete"),
+     "Kept for the duration of the school's subscription contract, usually 12 months, then "
+     "securely deleted.", "delete"),
     (UNTIL_LEAVES, None, "", "the pupil or member of staff leaves the school",
      "Accounts in the Enterprise directory (AD) are kept until the pupil or member of staff "
      "leaves the school, then deleted.", "delete"),
