@@ -44,7 +44,7 @@ worker: $(STAMP)
 
 ## bench: render the notices of N demo-like schools in one process and print the figures
 bench: $(STAMP)
-	$(BIN)/python scripts/bench_notices.py --schools $(or $(SCHOOLS),60)
+	$(BIN)/python scripts/bench_notices.py --schools $(or $(SCHOOLS),120)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media

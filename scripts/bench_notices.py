@@ -5,7 +5,7 @@ demo-like schools, renders both notices of each through the pipeline and, interl
 HTML through bare WeasyPrint. Prints medians, throughput, sizes, memory, and how many schools
 one processor edit re-renders.
 
-    python scripts/bench_notices.py --schools 40
+    python scripts/bench_notices.py --schools 120
 """
 
 import argparse
@@ -82,9 +82,9 @@ def bare_weasyprint(html: str) -> bytes:
     )
 
 
-def measure_memory(schools: list, warmup: int = 5) -> dict:
-    """Render through the pipeline alone and read RSS after a warm-up (bare WeasyPrint builds
-    a FontConfiguration per call, so it must not run in this phase)."""
+def measure_memory(schools: list, warmup: int = 30) -> dict:
+    """Render through the pipeline alone and read RSS after a warm-up, while native caches
+    fill (bare WeasyPrint builds a FontConfiguration per call, so it must not run here)."""
     from notices.content import Audience
     from notices.services import refresh_notice
 
@@ -159,14 +159,14 @@ def propagation() -> tuple[int, int, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--schools", type=int, default=60)
+    parser.add_argument("--schools", type=int, default=120)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as workdir:
         setup(workdir)
-        schools = clone_schools(max(args.schools, 20))
-        half = len(schools) // 2
-        memory = measure_memory(schools[:half])
-        speed = measure_speed(schools[half:])
+        schools = clone_schools(max(args.schools, 30))
+        split = len(schools) * 2 // 3
+        memory = measure_memory(schools[:split], warmup=split * 3 // 8)
+        speed = measure_speed(schools[split:])
         queued, subscribers, new_versions = propagation()
     p_ms = statistics.median(speed["pipeline"]) * 1000
     b_ms = statistics.median(speed["bare"]) * 1000
