@@ -19,6 +19,7 @@ setup: $(STAMP)
 
 ## run: set up, migrate, load the demo registry, create a staff login and serve on 127.0.0.1:8000
 run: export DJANGO_DEBUG ?= true
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_demo

@@ -14,8 +14,9 @@ from typing import Any
 from django.db.models import Prefetch, TextChoices
 from django.utils import timezone
 
-from governance.models import DataFlow, DataObject, LawfulBasis, School
+from governance.models import DataFlow, DataObject, LawfulBasis, PartnerService, School
 from notices import statutory
+from processors.models import Processor
 
 
 class Audience(TextChoices):
@@ -177,53 +178,45 @@ def _everything(flows: list[tuple[DataFlow, list]]) -> set[str]:
     return {o.sif_name for _, carried in flows for o in carried}
 
 
-def _authority_services(flows: list[tuple[DataFlow, list]]) -> list[dict[str, Any]]:
+def _by_recipient(
+    flows: list[tuple[DataFlow, list]], attr: str, describe: Any
+) -> list[dict[str, Any]]:
+    """Group the flows to recipients of one kind (``attr``), each described once."""
     everything = _everything(flows)
     grouped: dict[int, dict[str, Any]] = {}
     for flow, carried in flows:
-        partner = flow.partner_service
-        if partner is None:
+        recipient = getattr(flow, attr)
+        if recipient is None:
             continue
-        entry = grouped.setdefault(
-            partner.pk,
-            {
-                "name": partner.name,
-                "purpose": partner.purpose,
-                "gateway": partner.statutory_gateway,
-                "relationship": partner.get_relationship_display(),
-                "exchanges": [],
-            },
-        )
-        entry["exchanges"].append(_exchange(flow, carried, everything))
+        if recipient.pk not in grouped:
+            grouped[recipient.pk] = {**describe(recipient), "exchanges": []}
+        grouped[recipient.pk]["exchanges"].append(_exchange(flow, carried, everything))
     return sorted(grouped.values(), key=lambda e: e["name"])
 
 
-def _processors(flows: list[tuple[DataFlow, list]]) -> list[dict[str, Any]]:
-    everything = _everything(flows)
-    grouped: dict[int, dict[str, Any]] = {}
-    for flow, carried in flows:
-        processor = flow.processor
-        if processor is None:
-            continue
-        rule = processor.retention_rule
-        entry = grouped.setdefault(
-            processor.pk,
-            {
-                "name": processor.name,
-                "products": processor.products,
-                "what": processor.service_description,
-                "role": processor.get_role_display(),
-                "location": processor.data_location,
-                "outside_uk": processor.transfers_outside_uk,
-                "safeguards": processor.transfer_safeguards,
-                "certifications": sorted(c.name for c in processor.certifications.all()),
-                "own_retention": rule.description if rule else processor.retention_notes,
-                "links": [{"label": ln.label, "url": ln.url} for ln in processor.links.all()],
-                "exchanges": [],
-            },
-        )
-        entry["exchanges"].append(_exchange(flow, carried, everything))
-    return sorted(grouped.values(), key=lambda e: e["name"])
+def _partner(partner: PartnerService) -> dict[str, Any]:
+    return {
+        "name": partner.name,
+        "purpose": partner.purpose,
+        "gateway": partner.statutory_gateway,
+        "relationship": partner.get_relationship_display(),
+    }
+
+
+def _processor(processor: Processor) -> dict[str, Any]:
+    rule = processor.retention_rule
+    return {
+        "name": processor.name,
+        "products": processor.products,
+        "what": processor.service_description,
+        "role": processor.get_role_display(),
+        "location": processor.data_location,
+        "outside_uk": processor.transfers_outside_uk,
+        "safeguards": processor.transfer_safeguards,
+        "certifications": sorted(c.name for c in processor.certifications.all()),
+        "own_retention": rule.description if rule else processor.retention_notes,
+        "links": [{"label": ln.label, "url": ln.url} for ln in processor.links.all()],
+    }
 
 
 def _retention(flows: list[tuple[DataFlow, list]]) -> list[dict[str, Any]]:
@@ -254,7 +247,7 @@ def build_notice_content(
     uses_consent = any(
         b.code in {"Art 6(1)(a)", "Art 9(2)(a)"} for f, _ in flows for b in f.lawful_bases.all()
     )
-    processors = _processors(flows)
+    processors = _by_recipient(flows, "processor", _processor)
     rights = list(statutory.RIGHTS)
     if audience == Audience.PUPILS:
         rights.append(statutory.PARENT_RECORD_RIGHT)
@@ -279,7 +272,7 @@ def build_notice_content(
         "categories": _categories(flows),
         "purposes": _purposes(flows),
         "bases": _bases_used(flows),
-        "authority_services": _authority_services(flows),
+        "authority_services": _by_recipient(flows, "partner_service", _partner),
         "processors": processors,
         "statutory": statutory.statutory_recipients(
             nation=school.nation, audience=audience, phase=school.phase

@@ -1,5 +1,6 @@
 import secrets
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
@@ -35,7 +36,5 @@ class Command(BaseCommand):
             user.save()
         shown = password if generated else "(from DJANGO_SUPERUSER_PASSWORD)"
         self.stdout.write(
-            self.style.SUCCESS(
-                f"Staff login for http://127.0.0.1:8000/admin/: {username} / {shown}"
-            )
+            self.style.SUCCESS(f"Staff login for {settings.SITE_URL}/admin/: {username} / {shown}")
         )
