@@ -1,0 +1,54 @@
+"""Real-browser stories: a parent on a phone reads a notice; staff check what leaves a school."""
+
+import pytest
+
+from governance.demo import load_demo
+from notices.services import refresh_school_notices
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+
+
+@pytest.fixture
+def world(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    load_demo()
+    from governance.models import School
+
+    school = School.objects.get(name="Ysgol Bryn Derw")
+    refresh_school_notices(school=school)
+    return school
+
+
+def test_parent_finds_reads_and_downloads_a_notice_on_a_phone(world, page, live_server) -> None:
+    page.goto(f"{live_server.url}/schools/")
+    page.get_by_label("School name, URN or postcode").fill("bryn")
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("link", name="Ysgol Bryn Derw").click()
+    page.get_by_role("link", name="Read the notice").first.click()
+
+    assert page.get_by_role("heading", name="Privacy notice for pupils and parents").is_visible()
+    assert page.get_by_text("Welsh Government", exact=True).first.is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download this version as PDF").evaluate(
+            "a => { a.setAttribute('download', ''); a.click(); }"
+        )
+    path = download_info.value.path()
+    with open(path, "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
+
+
+def test_staff_sees_what_leaves_a_school(world, page, live_server) -> None:
+    UserFactory(username="staff", is_staff=True, is_superuser=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/admin/")
+    page.get_by_label("Username").fill("staff")
+    page.get_by_label("Password").fill("correct horse battery staple")
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server.url}/admin/governance/school/{world.pk}/change/")
+    page.get_by_role("link", name="What leaves this school").first.click()
+
+    assert page.get_by_role("heading", name="What leaves Ysgol Bryn Derw").is_visible()
+    assert page.get_by_role("link", name="Future Digital").is_visible()
+    assert page.get_by_role("link", name="Redstor").count() == 0
