@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -79,6 +80,8 @@ class CurrentSubscriptionFilter(admin.SimpleListFilter):
         value = self.value()
         if value == "none":
             return queryset.exclude(pk__in=current.values("school_id"))
+        if value and not value.isdigit():
+            raise IncorrectLookupParameters(f"Unknown offering {value!r}")
         if value:
             return queryset.filter(pk__in=current.filter(offering_id=value).values("school_id"))
         return queryset
@@ -177,7 +180,7 @@ class PartnerServiceAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[PartnerService]:
         qs = super().get_queryset(request).prefetch_related("officers")
-        return qs.annotate(n_flows=Count("flows", distinct=True))
+        return qs.annotate(n_flows=Count("flows", distinct=True)).order_by("name")
 
     @admin.display(description="Designated officers")
     def officer_names(self, obj: PartnerService) -> str:
@@ -228,6 +231,7 @@ class OfferingAdmin(admin.ModelAdmin):
                 n_subs=Count("subscriptions", filter=Q(subscriptions__in=current), distinct=True)
             )
             .prefetch_related(Prefetch("flows", queryset=flows))
+            .order_by("name")
         )
 
     @admin.display(description="Schools subscribed now", ordering="n_subs")
@@ -276,7 +280,8 @@ class DataObjectAdmin(admin.ModelAdmin):
     list_select_related = ["art9_condition"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[DataObject]:
-        return super().get_queryset(request).annotate(n_flows=Count("flows", distinct=True))
+        qs = super().get_queryset(request).annotate(n_flows=Count("flows", distinct=True))
+        return qs.order_by(*self.model._meta.ordering)
 
     @admin.display(description="Flows", ordering="n_flows")
     def flow_count(self, obj: DataObject) -> int:
@@ -294,7 +299,8 @@ class LawfulBasisAdmin(admin.ModelAdmin):
     search_fields = ["code", "title", "plain_text"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[LawfulBasis]:
-        return super().get_queryset(request).annotate(n_flows=Count("flows", distinct=True))
+        qs = super().get_queryset(request).annotate(n_flows=Count("flows", distinct=True))
+        return qs.order_by(*self.model._meta.ordering)
 
     @admin.display(description="Flows", ordering="n_flows")
     def flow_count(self, obj: LawfulBasis) -> int:

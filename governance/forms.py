@@ -23,6 +23,11 @@ class DataFlowForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        offering = cleaned.get("offering") or getattr(self.instance, "offering", None)
+        if not self.instance.authority_id and offering is not None:
+            # A flow added inline on an offering belongs to the offering's authority; set it
+            # now so the model's checks (e.g. the partner's authority) see it.
+            self.instance.authority_id = offering.authority_id
         if "data_objects" in cleaned and "lawful_bases" in cleaned:
             try:
                 check_flow_bases(

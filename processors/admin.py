@@ -35,7 +35,7 @@ class ProcessorAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Processor]:
         qs = super().get_queryset(request).prefetch_related("certifications")
-        return qs.annotate(n_flows=Count("flows", distinct=True))
+        return qs.annotate(n_flows=Count("flows", distinct=True)).order_by("name")
 
     @admin.display(description="Certifications")
     def certification_names(self, obj: Processor) -> str:

@@ -1,6 +1,11 @@
 """Personas and shared fixtures. Stories are told by: staff, an auditor-to-be, anonymous."""
 
+from collections.abc import Iterator
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
+from django.db import transaction
 from django.test import Client
 
 from governance.demo import load_demo
@@ -14,6 +19,12 @@ def _plain_static_files(settings) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    """Hash test passwords cheaply: production's PBKDF2 costs a quarter second per user."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -33,3 +44,21 @@ def staff_client(staff) -> Client:
 def demo(db) -> dict[str, int]:
     """The seed documents' world, loaded as `make run` loads it."""
     return load_demo()
+
+
+@pytest.fixture(scope="module")
+def demo_for_module(django_db_setup, django_db_blocker) -> Iterator[str]:
+    """The seed documents' world, loaded once by `manage.py load_demo` for a whole module.
+
+    Django's setUpTestData, for pytest: the load runs in a transaction around the module's
+    tests and is rolled back after the last one, while each test's own writes still roll back
+    at its end. Every test that runs after the first user sees the world, so use it for the
+    whole module (`pytestmark = pytest.mark.usefixtures("demo_for_module")`). Returns what the
+    command printed.
+    """
+    out = StringIO()
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_demo", stdout=out)
+        with django_db_blocker.block():
+            yield out.getvalue()
+        transaction.set_rollback(True)

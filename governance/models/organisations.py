@@ -117,6 +117,16 @@ class School(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
+                condition=Q(urn__regex=r"^[0-9]{6,7}$"),
+                name="school_urn_well_formed",
+                violation_error_message="A URN is 6 digits (Wales: the 7-digit school number).",
+            ),
+            models.CheckConstraint(
+                condition=Q(dfe_number__regex=r"^[0-9]{3}/[0-9]{4}$"),
+                name="school_dfe_number_well_formed",
+                violation_error_message="Write the DfE number as LA/establishment, e.g. 937/2001.",
+            ),
+            models.CheckConstraint(
                 condition=Q(school_type="maintained") | ~Q(trust_name=""),
                 name="academy_names_its_trust",
                 violation_error_message="An academy must name its trust (the data controller).",
