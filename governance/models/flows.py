@@ -123,9 +123,13 @@ class DataFlow(models.Model):
             raise ValidationError(
                 {"school": "A flow leaves an offering's subscribers or one school, not both."}
             )
-        partner = self.partner_service
-        if partner is not None and self.authority_id and partner.authority_id != self.authority_id:
-            raise ValidationError({"partner_service": "That service belongs to another authority."})
+        if not self.authority_id:
+            return
+        for field, label in (("partner_service", "service"), ("offering", "offering"),
+                             ("school", "school")):  # fmt: skip
+            related = getattr(self, field)
+            if related is not None and related.authority_id != self.authority_id:
+                raise ValidationError({field: f"That {label} belongs to another authority."})
 
     @property
     def recipient(self) -> PartnerService | models.Model:

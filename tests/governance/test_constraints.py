@@ -254,6 +254,25 @@ def test_flow_to_another_authoritys_service_is_refused_by_validation() -> None:
     assert "partner_service" in field_errors(flow)
 
 
+def test_flow_from_another_authoritys_offering_is_refused_by_validation() -> None:
+    flow = unsaved_flow(processor=ProcessorFactory(), offering=OfferingFactory())
+
+    assert "belongs to another authority" in field_errors(flow)["offering"][0]
+
+
+def test_flow_from_another_authoritys_school_is_refused_by_validation() -> None:
+    flow = unsaved_flow(processor=ProcessorFactory(), school=SchoolFactory())
+
+    assert "belongs to another authority" in field_errors(flow)["school"][0]
+
+
+def test_flow_from_its_own_authoritys_school_passes() -> None:
+    school = SchoolFactory()
+    flow = unsaved_flow(authority=school.authority, processor=ProcessorFactory(), school=school)
+
+    flow.full_clean()
+
+
 # Subscriptions and processors
 
 
