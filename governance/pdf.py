@@ -1,4 +1,4 @@
-"""Render Django templates to tagged, accessible PDF with WeasyPrint.
+"""Render HTML to tagged, accessible PDF with WeasyPrint.
 
 One function, the same in a view and in a worker. Per process it keeps one FontConfiguration
 and each stylesheet parsed once (re-creating them leaks memory and costs layout time); static
@@ -13,7 +13,6 @@ from urllib.parse import unquote, urlparse
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.template.loader import render_to_string
 from weasyprint import CSS, HTML
 from weasyprint.text.ffi import harfbuzz_subset
 from weasyprint.text.fonts import FontConfiguration
@@ -75,12 +74,3 @@ def html_to_pdf(html: str, *, stylesheets: list[str]) -> bytes:
     )
     assert pdf is not None
     return pdf
-
-
-def render_pdf(template: str, context: dict[str, Any], *, stylesheets: list[str]) -> bytes:
-    """Render ``template`` with ``context`` and return the PDF.
-
-    The template sets the PDF's title (``<title>``), language (``<html lang>``) and author
-    (``<meta name="author">``); WeasyPrint writes them into the document metadata.
-    """
-    return html_to_pdf(render_to_string(template, context), stylesheets=stylesheets)

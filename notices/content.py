@@ -131,18 +131,6 @@ def _categories(flows: list[tuple[DataFlow, list]]) -> list[dict[str, Any]]:
     ]
 
 
-def _purposes(flows: list[tuple[DataFlow, list]]) -> list[dict[str, Any]]:
-    return [
-        {
-            "purpose": flow.purpose,
-            "recipient": str(flow.recipient),
-            "data": [o.title for o in carried],
-            "bases": [_basis(b) for b in sorted(flow.lawful_bases.all(), key=lambda b: b.code)],
-        }
-        for flow, carried in flows
-    ]
-
-
 def _bases_used(flows: list[tuple[DataFlow, list]]) -> list[dict[str, Any]]:
     bases = {b.code: b for flow, _ in flows for b in flow.lawful_bases.all()}
     kinds = dict(LawfulBasis.Kind.choices)
@@ -270,7 +258,6 @@ def build_notice_content(
         "has_subscriptions": school.subscriptions.current(day).exists(),
         "usual_transport": _usual_transport(flows),
         "categories": _categories(flows),
-        "purposes": _purposes(flows),
         "bases": _bases_used(flows),
         "authority_services": _by_recipient(flows, "partner_service", _partner),
         "processors": processors,
@@ -288,12 +275,3 @@ def build_notice_content(
     }
     # Round-trip through JSON so fresh content equals content read back from the database.
     return json.loads(json.dumps(content))
-
-
-def notice_gaps(school: School, content: dict[str, Any]) -> list[str]:
-    """Return what the notice would have to leave out because the registry lacks it."""
-    gaps = [f"school: {label}" for label in school.missing_contacts]
-    for processor in content["processors"]:
-        if not processor["location"]:
-            gaps.append(f"{processor['name']}: where data is stored")
-    return gaps
