@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlparse
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from weasyprint import CSS, HTML
+from weasyprint import CSS, HTML, Attachment
 from weasyprint.text.ffi import harfbuzz_subset
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
@@ -64,12 +64,18 @@ def stylesheet(static_path: str) -> CSS:
     return CSS(filename=str(found), font_config=font_config(), url_fetcher=local_fetcher())
 
 
-def html_to_pdf(html: str, *, stylesheets: list[str]) -> bytes:
-    """Lay out ``html`` with the named static stylesheets and return tagged PDF bytes."""
+def html_to_pdf(
+    html: str, *, stylesheets: list[str], attachments: list[Attachment] | None = None
+) -> bytes:
+    """Lay out ``html`` with the named static stylesheets and return tagged PDF bytes.
+
+    ``attachments`` are embedded as files (e.g. the exact PDF a signer was shown).
+    """
     document = HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=local_fetcher())
     pdf = document.write_pdf(
         stylesheets=[stylesheet(name) for name in stylesheets],
         font_config=font_config(),
+        attachments=attachments,
         **PDF_OPTIONS,
     )
     assert pdf is not None

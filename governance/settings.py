@@ -88,7 +88,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "portal:login"
+LOGIN_REDIRECT_URL = "portal:home"
+LOGOUT_REDIRECT_URL = "portal:login"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -133,6 +135,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notices.tasks.render_all_notices",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Pending signatures, schools newly party to an agreement, and reviews falling due.
+    "agreement-reminders-daily": {
+        "task": "agreements.tasks.send_due_reminders",
+        "schedule": crontab(hour=8, minute=0),
+    },
 }
 HEALTHCHECK_BROKER_TIMEOUT = env_int("HEALTHCHECK_BROKER_TIMEOUT", 2, minimum=1)
 
@@ -140,6 +147,19 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
 }
+
+# Data sharing agreements: the seal on signed copies, and reminders.
+# Without SEAL_PKCS12_PATH a development PKI is generated in SEAL_DEV_DIR on first use.
+SEAL_PKCS12_PATH = env_str("SEAL_PKCS12_PATH")
+SEAL_PKCS12_PASSWORD = env_str("SEAL_PKCS12_PASSWORD")
+SEAL_TIMESTAMP_URL = env_url("SEAL_TIMESTAMP_URL", schemes=("http", "https"))
+SEAL_TRUST_ROOTS = env_str("SEAL_TRUST_ROOTS")
+SEAL_DEV_DIR = Path(env_str("SEAL_DEV_DIR", str(BASE_DIR / "var" / "dev-seal")))
+AGREEMENT_REMINDER_DAYS = env_int("AGREEMENT_REMINDER_DAYS", 7, minimum=1)
+AGREEMENT_REVIEW_WARNING_DAYS = env_int("AGREEMENT_REVIEW_WARNING_DAYS", 30, minimum=1)
+# A DPO who signed in longer ago than this types their password again to sign.
+SIGNING_REAUTH_SECONDS = 600
+VERIFY_UPLOAD_MAX_BYTES = env_int("VERIFY_UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "governance@localhost")

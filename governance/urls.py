@@ -11,6 +11,8 @@ admin.site.index_title = "Registry and documents"
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="notices:school_list", permanent=False)),
     path("schools/", include("notices.urls")),
+    path("portal/", include("governance.portal.urls")),
+    path("agreements/", include("agreements.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -22,6 +22,25 @@ def _plain_static_files(settings) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _private_files(settings, tmp_path_factory) -> None:
+    """Write generated documents to a throwaway folder, never the developer's var/media."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(scope="session")
+def _dev_seal_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("dev-seal") / "pki"
+
+
+@pytest.fixture(autouse=True)
+def _development_seal(settings, _dev_seal_dir) -> None:
+    """Seal with one development PKI per test session (generated on first use)."""
+    settings.SEAL_DEV_DIR = _dev_seal_dir
+    settings.SEAL_PKCS12_PATH = ""
+    settings.SEAL_TIMESTAMP_URL = ""
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings) -> None:
     """Hash test passwords cheaply: production's PBKDF2 costs a quarter second per user."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

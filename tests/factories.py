@@ -182,3 +182,41 @@ class DataFlowFactory(DjangoModelFactory):
     def lawful_bases(self, create: bool, extracted: list | None, **kwargs: object) -> None:
         if create:
             self.lawful_bases.set(extracted if extracted is not None else [LawfulBasisFactory()])
+
+
+# -- agreements --------------------------------------------------------------------------------
+
+
+def publish_demo_agreement(*, by: User | None = None):
+    """Publish the demo agreement's draft (the demo world must be loaded); return the version."""
+    from agreements.models import AgreementVersion
+    from agreements.services import publish_version
+
+    draft = AgreementVersion.objects.get(status=AgreementVersion.Status.DRAFT)
+    publisher = by or UserFactory(username="publisher", is_staff=True)
+    return publish_version(version=draft, user=publisher)
+
+
+def dpo_of(*schools: School, username: str | None = None) -> User:
+    """Return a portal user who is the DPO of ``schools``."""
+    user = UserFactory(
+        username=username or f"dpo-{schools[0].urn}", first_name="Jo", last_name="Bloggs"
+    )
+    user.schools.add(*schools)
+    return user
+
+
+def sign(version, school: School, user: User | None = None, **overrides):
+    """Counter-sign ``version`` for ``school`` as its DPO; return the SignResult."""
+    from agreements.signing import sign_agreement
+
+    values = {
+        "full_name": "Jo Bloggs",
+        "position": "Data Protection Officer",
+        "declaration_ticked": True,
+        "shown_sha256": version.pdf_sha256,
+        "ip_address": "192.0.2.10",
+        "user_agent": "pytest",
+        **overrides,
+    }
+    return sign_agreement(version=version, school=school, user=user or dpo_of(school), **values)

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from django.db import models, transaction
 
+from governance.demo import agreement as agreement_seed
 from governance.demo import catalogue, world
 from governance.models import (
     Authority,
@@ -70,7 +71,23 @@ def load_demo() -> dict[str, int]:
         }
         _load_schools(loader, authority, offerings)
         _load_flows(loader, authority, bases, partners, processors, offerings)
+        _load_agreement(loader, authority)
     return dict(loader.written)
+
+
+def _load_agreement(loader: _Loader, authority: Authority) -> None:
+    """The agreement of seed 001, with a first draft of its clauses if it has no version."""
+    from agreements.models import Agreement
+    from agreements.services import start_draft
+
+    agreement = loader.upsert(
+        Agreement,
+        {"authority": authority, "title": agreement_seed.TITLE},
+        {"schools_description": agreement_seed.SCHOOLS},
+    )
+    if not agreement.versions.exists():
+        start_draft(agreement=agreement, defaults=agreement_seed.CLAUSES)
+        loader.written["agreement versions"] += 1
 
 
 def _load_catalogue(loader: _Loader) -> dict[str, LawfulBasis]:

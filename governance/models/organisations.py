@@ -1,5 +1,7 @@
 """The organisations data moves between: the authority, its schools and its services."""
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -42,6 +44,20 @@ class Authority(models.Model):
             "DPO email": self.dpo_email,
         }
         return [label for label, value in wanted.items() if not value]
+
+
+class SchoolQuerySet(models.QuerySet["School"]):
+    def visible_to(self, user: Any) -> "SchoolQuerySet":
+        """Return the schools ``user`` may see: staff see all; a DPO, their own; others none.
+
+        The one place that decides which schools a person sees: every portal page, download
+        and API starts from it, so another school's object is a 404.
+        """
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_staff:
+            return self.all()
+        return self.filter(dpo_users=user)
 
 
 class School(models.Model):
@@ -112,6 +128,8 @@ class School(models.Model):
     dp_lead_name = models.CharField("data protection lead", max_length=200, blank=True)
     dp_lead_email = models.EmailField("data protection lead email", blank=True)
     mis = models.CharField("MIS", max_length=12, choices=MIS.choices, default=MIS.SIMS)
+
+    objects = SchoolQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

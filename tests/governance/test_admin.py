@@ -20,6 +20,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from agreements.ledger import append_event
+from agreements.models import AgreementVersion, Signature, SignOffEvent
 from governance.models import (
     Authority,
     DataFlow,
@@ -47,6 +49,8 @@ from tests.factories import (
     SchoolFactory,
     SubscriptionFactory,
     UserFactory,
+    publish_demo_agreement,
+    sign,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_for_module")]
@@ -66,6 +70,8 @@ def outflows_url(school: School) -> str:
 MAKERS: dict[type[models.Model], Callable[[], models.Model]] = {
     Group: lambda: Group.objects.create(name="Auditors"),
     User: lambda: UserFactory(username="auditor"),
+    Signature: lambda: make_signature(),
+    SignOffEvent: lambda: append_event(kind="published", payload={"agreement_id": 0}),
     NoticeVersion: lambda: NoticeVersion.objects.create(
         school=School.objects.first(),
         audience=NoticeVersion._meta.get_field("audience").choices[0][0],
@@ -76,8 +82,14 @@ MAKERS: dict[type[models.Model], Callable[[], models.Model]] = {
 }
 
 
-# Issued notice versions are made by rendering, never typed in: their add page is refused.
-NEVER_ADDED_BY_HAND = {NoticeVersion}
+def make_signature() -> Signature:
+    version = publish_demo_agreement()
+    return sign(version, version.requests.first().school).signature
+
+
+# Issued notice versions are made by rendering, agreement versions are started from their
+# agreement, signatures by signing and log entries by events: their add page is refused.
+NEVER_ADDED_BY_HAND = {NoticeVersion, AgreementVersion, Signature, SignOffEvent}
 
 
 def one_row_of(model: type[models.Model]) -> models.Model:
