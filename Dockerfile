@@ -19,7 +19,7 @@ RUN pip install --no-cache-dir .
 COPY . .
 
 RUN SECRET_KEY=build-only python manage.py collectstatic --no-input \
-    && useradd --system --home /app app && mkdir -p /app/var/media && chown -R app /app/var
+    && useradd --system --home /app app && mkdir -p /app/var/media /app/var/seal && chown -R app /app/var
 USER app
 
 EXPOSE 8000

@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
@@ -22,7 +23,7 @@ class VersionInline(admin.TabularInline):
     model = AgreementVersion
     extra = 0
     fields = ["number", "status", "published_at", "review_date", "open_link"]
-    readonly_fields = fields
+    readonly_fields = ["number", "status", "published_at", "review_date", "open_link"]
     show_change_link = True
     can_delete = False
 
@@ -77,7 +78,7 @@ class AgreementVersionAdmin(admin.ModelAdmin):
     change_form_template = "admin/agreements/agreementversion/change_form.html"
     fieldsets = [
         (None, {"fields": ["agreement", "number", "status", "review_date", "change_summary"]}),
-        ("Clauses", {"fields": services.CLAUSE_FIELDS}),
+        ("Clauses", {"fields": list(services.CLAUSE_FIELDS)}),
         ("Publication", {"fields": ["published_at", "published_by", "superseded_at",
                                     "content_hash", "pdf_sha256"]}),
     ]  # fmt: skip
@@ -110,7 +111,8 @@ class AgreementVersionAdmin(admin.ModelAdmin):
         if obj.is_draft:
             return "—"
         url = reverse("admin:agreements_agreementversion_signoff", args=[obj.pk])
-        return format_html('<a href="{}">{} of {}</a>', url, obj.signature_count, obj.request_count)
+        signed, asked = getattr(obj, "signature_count", 0), getattr(obj, "request_count", 0)
+        return format_html('<a href="{}">{} of {}</a>', url, signed, asked)
 
     def save_model(
         self, request: HttpRequest, obj: AgreementVersion, form: Any, change: bool
@@ -168,7 +170,7 @@ class AgreementVersionAdmin(admin.ModelAdmin):
     def preview_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
         """Show the agreement as it would be published now, and what would change."""
         version = self._get(request, object_id)
-        content = version.content if not version.is_draft else build_agreement_content(version)
+        content = build_agreement_content(version) if version.is_draft else version.content or {}
         previous = version.agreement.versions.issued().filter(number__lt=version.number).first()
         context = {
             **self._context(request, version, f"Preview: {version}"),
@@ -234,7 +236,7 @@ class AgreementVersionAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/agreements/agreementversion/signoff.html", context)
 
-    def pdf_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+    def pdf_view(self, request: HttpRequest, object_id: int) -> HttpResponseBase:
         version = self._get(request, object_id)
         return private_pdf(version.pdf, version.download_name)
 
@@ -271,7 +273,7 @@ class SignatureAdmin(ReadOnlyAdmin):
         )
         return [pdf, *super().get_urls()]
 
-    def pdf_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+    def pdf_view(self, request: HttpRequest, object_id: int) -> HttpResponseBase:
         signature = get_object_or_404(
             Signature.objects.select_related("school", "version"), pk=object_id
         )

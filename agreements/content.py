@@ -278,7 +278,6 @@ def build_agreement_content(
         "processors": _processors(authority),
         "changes": _paragraphs(version.changes),
         "review": {
-            "date": version.review_date.isoformat(),
             "display": format_date(version.review_date, "j F Y"),
             "termination": _paragraphs(version.termination),
         },

@@ -232,6 +232,8 @@ class SignOffEvent(models.Model):
 
     class Meta:
         ordering = ["sequence"]
+        verbose_name = "sign-off log entry"
+        verbose_name_plural = "sign-off log"
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.get_kind_display()}"

@@ -137,7 +137,7 @@ def publish_problems(version: AgreementVersion) -> list[str]:
         problems.append(f"Version {version.number} is already {version.get_status_display()}.")
     for name in REQUIRED_CLAUSES:
         if not getattr(version, name).strip():
-            label = AgreementVersion._meta.get_field(name).verbose_name
+            label = getattr(AgreementVersion._meta.get_field(name), "verbose_name", name)
             problems.append(f"Write the clause “{label}”.")
     if version.review_date <= timezone.localdate():
         problems.append("Set a review date in the future.")
@@ -197,7 +197,7 @@ def publish_version(*, version: AgreementVersion, user: Any) -> AgreementVersion
     )
     from agreements.tasks import notify_version_published
 
-    notify_version_published.delay_on_commit(version.pk)
+    transaction.on_commit(lambda: notify_version_published.delay(version.pk))
     return version
 
 

@@ -18,6 +18,12 @@ def verify(request: HttpRequest) -> HttpResponse:
     max_bytes = settings.VERIFY_UPLOAD_MAX_BYTES
     if request.method == "GET":
         return render(request, "agreements/verify.html", {"form": VerifyForm(max_bytes=max_bytes)})
+    # Refuse an oversized body before Django spools it to disk.
+    declared = request.META.get("CONTENT_LENGTH") or "0"
+    if not declared.isdigit() or int(declared) > max_bytes + 64 * 1024:
+        form = VerifyForm(max_bytes=max_bytes)
+        form.add_error(None, f"That file is larger than {max_bytes // (1024 * 1024)} MB.")
+        return render(request, "agreements/verify.html", {"form": form}, status=400)
     form = VerifyForm(request.POST, request.FILES, max_bytes=max_bytes)
     if not form.is_valid():
         return render(request, "agreements/verify.html", {"form": form}, status=400)

@@ -46,7 +46,22 @@ def missing_details_html(missing: list[str]) -> str:
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = ["username", "email", "first_name", "last_name", "is_staff", "is_active"]
+    list_display = ["username", "email", "first_name", "last_name", "is_staff", "dpo_of",
+                    "is_active"]  # fmt: skip
+    list_filter = [*DjangoUserAdmin.list_filter, ("schools", admin.RelatedOnlyFieldListFilter)]
+    search_fields = [*DjangoUserAdmin.search_fields, "schools__name", "schools__urn"]
+    autocomplete_fields = ["schools"]
+    fieldsets = [
+        *(DjangoUserAdmin.fieldsets or ()),
+        ("Data Protection Officer", {"fields": ["schools"]}),
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        return super().get_queryset(request).prefetch_related("schools")
+
+    @admin.display(description="DPO of")
+    def dpo_of(self, obj: User) -> str:
+        return ", ".join(s.name for s in obj.schools.all()) or "—"
 
 
 @admin.register(Authority)

@@ -12,8 +12,12 @@ class GovernanceConfig(AppConfig):
         from governance.portal.views import record_authentication
 
         # Remember when a password was last typed: signing asks again after 10 minutes.
+        def remember_sign_in(
+            sender: object, request: object, user: object, **kwargs: object
+        ) -> None:
+            if request is not None:
+                record_authentication(request)  # type: ignore[arg-type]
+
         user_logged_in.connect(
-            lambda sender, request, user, **kwargs: request and record_authentication(request),
-            weak=False,
-            dispatch_uid="portal_record_authentication",
+            remember_sign_in, weak=False, dispatch_uid="portal_record_authentication"
         )

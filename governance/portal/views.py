@@ -151,7 +151,7 @@ def _agreement_context(request: HttpRequest, school: School, version: AgreementV
         "in_force": in_force,
         "signature": signature,
         "compare_to": compare_to,
-        "changes": describe_changes(compare_to.content if compare_to else None, version.content)
+        "changes": describe_changes(compare_to.content, version.content or {})
         if compare_to
         else None,
         "can_sign": can_sign,
