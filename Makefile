@@ -43,9 +43,11 @@ fmt: $(STAMP)
 worker: $(STAMP)
 	$(BIN)/celery -A governance worker --beat --loglevel=info
 
-## bench: render the notices of N demo-like schools in one process and print the figures
+## bench: render the notices of N demo-like schools, then publish, sign, seal and verify an
+## agreement for them, in one process each, and print the figures
 bench: $(STAMP)
 	$(BIN)/python scripts/bench_notices.py --schools $(or $(SCHOOLS),120)
+	$(BIN)/python scripts/bench_agreements.py --schools $(or $(SCHOOLS),120)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from weasyprint import Attachment
@@ -144,8 +144,16 @@ def sign_agreement(
     name = f"{slugify(school.name)[:60]}-{evidence['reference']}.pdf"
     signature.signed_pdf.save(name, ContentFile(sealed), save=False)
     try:
-        signature.save()
-        ledger.append_event(kind=SignOffEvent.Kind.SIGNED, payload=_log_payload(signature))
+        with transaction.atomic():
+            signature.save()
+            ledger.append_event(kind=SignOffEvent.Kind.SIGNED, payload=_log_payload(signature))
+    except IntegrityError:
+        # A simultaneous submission won the race (no row locks on SQLite): keep its signature.
+        signature.signed_pdf.delete(save=False)
+        existing = Signature.objects.filter(version_id=version.pk, school=school).first()
+        if existing is None:
+            raise
+        return SignResult(existing, created=False)
     except Exception:
         signature.signed_pdf.delete(save=False)
         raise
