@@ -45,14 +45,25 @@ class AgreementAdmin(admin.ModelAdmin):
     actions = ["start_new_draft"]
     readonly_fields = ["review_reminded_version"]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Agreement]:
+        return (
+            super().get_queryset(request).select_related("authority").prefetch_related("versions")
+        )
+
+    def _version(self, obj: Agreement, status: str) -> AgreementVersion | None:
+        return next((v for v in obj.versions.all() if v.status == status), None)
+
     @admin.display(description="In force")
     def in_force(self, obj: Agreement) -> str:
-        version = obj.versions.published().first()
-        return f"Version {version.number}" if version else "—"
+        version = self._version(obj, AgreementVersion.Status.PUBLISHED)
+        if version is None:
+            return "—"
+        url = reverse("admin:agreements_agreementversion_signoff", args=[version.pk])
+        return format_html('Version {} · <a href="{}">sign-off</a>', version.number, url)
 
     @admin.display(description="Draft")
     def draft(self, obj: Agreement) -> str:
-        version = obj.versions.filter(status=AgreementVersion.Status.DRAFT).first()
+        version = self._version(obj, AgreementVersion.Status.DRAFT)
         if version is None:
             return "—"
         url = reverse("admin:agreements_agreementversion_change", args=[version.pk])
@@ -239,6 +250,28 @@ class AgreementVersionAdmin(admin.ModelAdmin):
     def pdf_view(self, request: HttpRequest, object_id: int) -> HttpResponseBase:
         version = self._get(request, object_id)
         return private_pdf(version.pdf, version.download_name)
+
+
+class SignatureInline(admin.TabularInline):
+    """On a school's page: the agreements it has signed."""
+
+    model = Signature
+    extra = 0
+    fields = ["version", "signed_at", "full_name", "position", "download"]
+    readonly_fields = ["version", "signed_at", "full_name", "position", "download"]
+    can_delete = False
+    verbose_name_plural = "Agreements signed"
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Signature]:
+        return super().get_queryset(request).select_related("version__agreement")
+
+    @admin.display(description="Signed copy")
+    def download(self, obj: Signature) -> str:
+        url = reverse("admin:agreements_signature_pdf", args=[obj.pk])
+        return format_html('<a href="{}">PDF</a>', url)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

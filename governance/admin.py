@@ -16,6 +16,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from agreements.admin import SignatureInline
 from governance.forms import DataFlowForm, DataObjectForm
 from governance.models import (
     Authority,
@@ -111,7 +112,7 @@ class SchoolAdmin(admin.ModelAdmin):
     ]  # fmt: skip
     list_filter = ["nation", "phase", "school_type", "mis", CurrentSubscriptionFilter, "authority"]
     search_fields = ["name", "urn", "dfe_number", "postcode", "trust_name", "dpo_name", "dpo_email"]
-    inlines = [SubscriptionInline, NoticeVersionInline]
+    inlines = [SubscriptionInline, NoticeVersionInline, SignatureInline]
     readonly_fields = ["gaps"]
     actions = [rerender_school_notices]
     change_form_template = "admin/governance/school/change_form.html"
