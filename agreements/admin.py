@@ -114,6 +114,12 @@ class AgreementVersionAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # a draft is started from its agreement, numbered by the service
 
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """An issued version is shown read-only: its words never change."""
+        if obj is not None and not obj.is_draft:
+            return False
+        return super().has_change_permission(request, obj)
+
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return obj is None or obj.is_draft
 
@@ -225,7 +231,7 @@ class AgreementVersionAdmin(admin.ModelAdmin):
     def signoff_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
         """Per party school: signed, signed an earlier version, or pending; send reminders."""
         version = self._get(request, object_id)
-        if request.method == "POST" and self.has_change_permission(request, version):
+        if request.method == "POST" and self.has_change_permission(request):
             try:
                 count = services.send_reminders(version=version)
             except services.AgreementError as error:

@@ -21,9 +21,12 @@ def verify(request: HttpRequest) -> HttpResponse:
     # Refuse an oversized body before Django spools it to disk.
     declared = request.META.get("CONTENT_LENGTH") or "0"
     if not declared.isdigit() or int(declared) > max_bytes + 64 * 1024:
-        form = VerifyForm(max_bytes=max_bytes)
-        form.add_error(None, f"That file is larger than {max_bytes // (1024 * 1024)} MB.")
-        return render(request, "agreements/verify.html", {"form": form}, status=400)
+        context = {
+            "form": VerifyForm(max_bytes=max_bytes),
+            "error": f"That file is larger than {max_bytes // (1024 * 1024)} MB: "
+            "a signed agreement is much smaller.",
+        }
+        return render(request, "agreements/verify.html", context, status=400)
     form = VerifyForm(request.POST, request.FILES, max_bytes=max_bytes)
     if not form.is_valid():
         return render(request, "agreements/verify.html", {"form": form}, status=400)

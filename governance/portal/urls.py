@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+import governance.converters  # noqa: F401  (registers <urn:>)
 from governance.portal import views
 
 app_name = "portal"
@@ -15,17 +16,17 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("schools/<str:urn>/", views.school_detail, name="school"),
+    path("schools/<urn:urn>/", views.school_detail, name="school"),
     path(
-        "schools/<str:urn>/agreements/<int:agreement_id>/v<int:number>/",
+        "schools/<urn:urn>/agreements/<int:agreement_id>/v<int:number>/",
         views.agreement_detail,
         name="agreement",
     ),
     path(
-        "schools/<str:urn>/agreements/<int:agreement_id>/v<int:number>.pdf",
+        "schools/<urn:urn>/agreements/<int:agreement_id>/v<int:number>.pdf",
         views.agreement_pdf,
         name="agreement_pdf",
     ),
-    path("schools/<str:urn>/signatures/<int:pk>/", views.signature_detail, name="signature"),
-    path("schools/<str:urn>/signatures/<int:pk>.pdf", views.signed_pdf, name="signed_pdf"),
+    path("schools/<urn:urn>/signatures/<int:pk>/", views.signature_detail, name="signature"),
+    path("schools/<urn:urn>/signatures/<int:pk>.pdf", views.signed_pdf, name="signed_pdf"),
 ]

@@ -70,7 +70,7 @@ def _version(school: School, agreement_id: int, number: int) -> AgreementVersion
     versions = (
         AgreementVersion.objects.issued()
         .select_related("agreement__authority")
-        .filter(agreement_id=agreement_id, number=number)
+        .filter(agreement__id=agreement_id, number=number)
         .filter(Q(requests__school=school) | Q(signatures__school=school))
         .distinct()
     )
