@@ -69,7 +69,10 @@ class AgreementAdmin(admin.ModelAdmin):
         url = reverse("admin:agreements_agreementversion_change", args=[version.pk])
         return format_html('<a href="{}">Version {} (draft)</a>', url, version.number)
 
-    @admin.action(description="Start a new draft (copies the newest version's clauses)")
+    @admin.action(
+        description="Start a new draft (copies the newest version's clauses)",
+        permissions=["change"],
+    )
     def start_new_draft(self, request: HttpRequest, queryset: QuerySet[Agreement]) -> Any:
         drafts = [services.start_draft(agreement=agreement) for agreement in queryset]
         if len(drafts) == 1:
@@ -143,7 +146,7 @@ class AgreementVersionAdmin(admin.ModelAdmin):
         for version in queryset:
             services.delete_draft(version=version)
 
-    @admin.action(description="Send reminders to schools yet to sign")
+    @admin.action(description="Send reminders to schools yet to sign", permissions=["change"])
     def send_reminders(self, request: HttpRequest, queryset: QuerySet[AgreementVersion]) -> None:
         published = queryset.filter(status=AgreementVersion.Status.PUBLISHED)
         count = sum(services.send_reminders(version=v) for v in published)

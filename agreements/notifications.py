@@ -67,7 +67,7 @@ def send_signature_reminder(request: SignOffRequest) -> bool:
 def send_review_due(version: AgreementVersion) -> int:
     """Tell the authority's service and staff that ``version`` is due for review."""
     authority = version.agreement.authority
-    staff = get_user_model().objects.filter(is_staff=True, is_active=True).exclude(email="")
+    staff = get_user_model().objects.filter(is_superuser=True, is_active=True).exclude(email="")
     to = sorted({authority.email, *staff.values_list("email", flat=True)} - {""})
     if not to:
         return 0

@@ -50,7 +50,13 @@ class NoticeVersionAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
-    @admin.action(description="Re-render the notices of these versions' schools")
+    def has_rerender_permission(self, request: HttpRequest) -> bool:
+        """Staff may re-render (versions themselves are never edited); auditors may not."""
+        return request.user.has_perm("notices.change_noticeversion")
+
+    @admin.action(
+        description="Re-render the notices of these versions' schools", permissions=["rerender"]
+    )
     def rerender(self, request: HttpRequest, queryset: QuerySet[NoticeVersion]) -> None:
         ids = set(queryset.values_list("school_id", flat=True))
         queue_notice_refresh(ids)
@@ -72,7 +78,10 @@ class NoticeVersionInline(admin.TabularInline):
         return _public_links(obj)
 
 
-@admin.action(description="Re-render privacy notices (new version only where content changed)")
+@admin.action(
+    description="Re-render privacy notices (new version only where content changed)",
+    permissions=["change"],
+)
 def rerender_school_notices(modeladmin: admin.ModelAdmin, request: HttpRequest,
                             queryset: QuerySet[School]) -> None:  # fmt: skip
     ids = set(queryset.values_list("pk", flat=True))

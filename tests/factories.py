@@ -193,7 +193,7 @@ def publish_demo_agreement(*, by: User | None = None):
     from agreements.services import publish_version
 
     draft = AgreementVersion.objects.get(status=AgreementVersion.Status.DRAFT)
-    publisher = by or UserFactory(username="publisher", is_staff=True)
+    publisher = by or UserFactory(username="publisher", is_staff=True, is_superuser=True)
     return publish_version(version=draft, user=publisher)
 
 

@@ -16,6 +16,7 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("welcome/<uidb64>/<token>/", views.Welcome.as_view(), name="welcome"),
     path("schools/<urn:urn>/", views.school_detail, name="school"),
     path(
         "schools/<urn:urn>/agreements/<int:agreement_id>/v<int:number>/",

@@ -10,10 +10,12 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, OuterRef, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -34,6 +36,17 @@ from notices.content import Audience
 from notices.models import NoticeVersion
 
 AUTH_AT = "portal_auth_at"
+
+
+class Welcome(auth_views.PasswordResetConfirmView):
+    """An invited person chooses their password through the one-time link, then signs in."""
+
+    template_name = "portal/welcome.html"
+    success_url = reverse_lazy("portal:login")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        messages.success(self.request, "Your password is set: sign in with it.")
+        return super().form_valid(form)
 
 
 def record_authentication(request: HttpRequest) -> None:

@@ -95,7 +95,9 @@ def world(django_db_setup, django_db_blocker, _package_settings) -> Iterator[Wor
     """Build the shared world once, in a transaction rolled back after the package."""
     with django_db_blocker.unblock(), transaction.atomic():
         load_demo()
-        publisher = UserFactory(username="publisher", is_staff=True, email="publisher@example.org")
+        publisher = UserFactory(
+            username="publisher", is_staff=True, is_superuser=True, email="publisher@example.org"
+        )
         v1 = publish_demo_agreement(by=publisher)
         avon, arden = school(AVON), school(ARDEN)
         avon_sig = sign(v1, avon, dpo_of(avon, username="avon-dpo"), full_name="Ann Avon")

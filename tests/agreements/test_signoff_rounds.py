@@ -178,7 +178,10 @@ def test_staff_reminder_action_skips_versions_not_in_force(world, staff_client: 
 def test_review_reminder_is_sent_once_when_the_review_date_comes_near(world, settings) -> None:
     settings.AGREEMENT_REVIEW_WARNING_DAYS = 30
     version = world.version(2)
-    UserFactory(username="data-team", is_staff=True, email="data-team@example.org")
+    UserFactory(
+        username="data-team", is_staff=True, is_superuser=True, email="data-team@example.org"
+    )
+    UserFactory(username="auditor", is_staff=True, email="auditor@example.org")
 
     early = send_due_reminders(today=version.review_date - datetime.timedelta(days=31))
     due = send_due_reminders(today=version.review_date - datetime.timedelta(days=10))
@@ -188,6 +191,7 @@ def test_review_reminder_is_sent_once_when_the_review_date_comes_near(world, set
     reviews = [m for m in mail.outbox if m.subject.startswith("Review due")]
     assert len(reviews) == 1
     assert {"data-team@example.org", "publisher@example.org"} <= set(reviews[0].to)
+    assert "auditor@example.org" not in reviews[0].to  # auditors change nothing
     assert Agreement.objects.get(pk=world.agreement_id).review_reminded_version == 2
 
 
