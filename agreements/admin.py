@@ -16,7 +16,7 @@ from agreements import ledger, services
 from agreements.changes import describe_changes
 from agreements.content import build_agreement_content
 from agreements.models import Agreement, AgreementVersion, Signature, SignOffEvent
-from governance.portal.views import private_pdf
+from governance.downloads import private_pdf, private_pdf_bytes
 
 
 class VersionInline(admin.TabularInline):
@@ -208,10 +208,7 @@ class AgreementVersionAdmin(admin.ModelAdmin):
         content = build_agreement_content(version)
         body = services.render_body(content=content, version=version)
         pdf = services.render_pdf(content=content, version=version, body=body)
-        response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="draft-{version.download_name}"'
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return private_pdf_bytes(request, pdf, f"draft-{version.download_name}")
 
     def publish_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
         """Confirm, then publish: freeze, render, supersede, ask every party school to sign."""
@@ -258,7 +255,7 @@ class AgreementVersionAdmin(admin.ModelAdmin):
 
     def pdf_view(self, request: HttpRequest, object_id: int) -> HttpResponseBase:
         version = self._get(request, object_id)
-        return private_pdf(version.pdf, version.download_name)
+        return private_pdf(request, version.pdf, version.download_name)
 
 
 class SignatureInline(admin.TabularInline):
@@ -321,7 +318,7 @@ class SignatureAdmin(ReadOnlyAdmin):
         )
         if not self.has_view_permission(request, signature):
             raise PermissionDenied
-        return private_pdf(signature.signed_pdf, signature.download_name, attachment=True)
+        return private_pdf(request, signature.signed_pdf, signature.download_name, attachment=True)
 
 
 @admin.register(SignOffEvent)

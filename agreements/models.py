@@ -10,9 +10,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.text import slugify
 
+from governance.audit import audited
 from governance.models import Authority, School
 
 
+@audited()
 class Agreement(models.Model):
     """A data sharing agreement between an authority, its partner services and its schools."""
 
@@ -59,6 +61,7 @@ def version_pdf_path(version: "AgreementVersion", filename: str) -> str:
     return f"agreements/{version.agreement_id}/v{version.number}/{filename}"
 
 
+@audited()
 class AgreementVersion(models.Model):
     """One version of an agreement: a draft staff edit, then frozen when published."""
 
@@ -148,6 +151,7 @@ class AgreementVersion(models.Model):
         return f"{slugify(self.agreement.title)[:60]}-v{self.number}.pdf"
 
 
+@audited()
 class SignOffRequest(models.Model):
     """A school asked to counter-sign a published version: the round's list of parties."""
 

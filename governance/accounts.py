@@ -31,9 +31,9 @@ def invitation_url(user: Any) -> str:
 def invite_user(*, user: Any, invited_by: Any) -> None:
     """Email ``user`` a one-time link to set their password and sign in."""
     if not user.is_active:
-        raise InvitationError(f"{user.get_username()} is inactive: activate the account first.")
+        raise InvitationError(f"Cannot invite {user.get_username()}: the account is inactive.")
     if not user.email:
-        raise InvitationError(f"{user.get_username()} has no email address.")
+        raise InvitationError(f"Cannot invite {user.get_username()}: no email address.")
     context = {
         "user": user,
         "url": invitation_url(user),

@@ -23,6 +23,7 @@ from agreements.admin import SignatureInline
 from governance.accounts import InvitationError, invite_user
 from governance.forms import DataFlowForm, DataObjectForm
 from governance.models import (
+    AccessEvent,
     Authority,
     DataFlow,
     DataObject,
@@ -473,3 +474,22 @@ class DataFlowAdmin(admin.ModelAdmin):
     ) -> None:
         changed = set_flows_active(flows=queryset, active=active)
         self.message_user(request, f"{changed} flow(s) updated.", messages.SUCCESS)
+
+
+@admin.register(AccessEvent)
+class AccessEventAdmin(admin.ModelAdmin):
+    """Sign-ins, sign-outs, failed sign-ins and private downloads: read-only."""
+
+    list_display = ["at", "kind", "username", "ip_address", "document", "path"]
+    list_filter = ["kind", "at"]
+    search_fields = ["username", "ip_address", "document", "path"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

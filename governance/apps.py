@@ -9,7 +9,10 @@ class GovernanceConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        from governance import access
         from governance.portal.views import record_authentication
+
+        access.connect()
 
         # Remember when a password was last typed: signing asks again after 10 minutes.
         def remember_sign_in(

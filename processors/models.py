@@ -4,7 +4,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from governance.audit import audit_links, audited
 
+
+@audited()
 class Certification(models.Model):
     """A security or quality certification a supplier can hold (e.g. ISO/IEC 27001)."""
 
@@ -18,6 +21,7 @@ class Certification(models.Model):
         return self.name
 
 
+@audited()
 class Processor(models.Model):
     """A third party that receives school data (e.g. Redstor), and on what footing."""
 
@@ -95,6 +99,7 @@ class Processor(models.Model):
             )
 
 
+@audited()
 class ProcessorLink(models.Model):
     """A published document about a processor: privacy policy, GDPR statement, terms."""
 
@@ -110,3 +115,15 @@ class ProcessorLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.processor}: {self.label}"
+
+
+audit_links(
+    Processor.certifications.through,
+    app_label="processors",
+    model_name="ProcessorCertificationEvent",
+)
+audit_links(
+    Processor.sub_processors.through,
+    app_label="processors",
+    model_name="ProcessorSubProcessorEvent",
+)

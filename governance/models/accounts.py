@@ -3,7 +3,10 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from governance.audit import audited
 
+
+@audited(exclude=["password", "last_login"])
 class User(AbstractUser):
     """A person who signs in. Their role follows from Django's flags (see ``role``)."""
 

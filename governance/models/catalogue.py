@@ -5,7 +5,10 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
+from governance.audit import audited
 
+
+@audited()
 class LawfulBasis(models.Model):
     """A lawful basis or condition: UK GDPR Art 6(1), Art 9(2) or DPA 2018 Schedule 1."""
 
@@ -31,6 +34,7 @@ class LawfulBasis(models.Model):
         return f"{self.code} {self.title}"
 
 
+@audited()
 class DataObject(models.Model):
     """A SIF data object a flow can carry, e.g. ``LearnerPersonal``."""
 
@@ -112,6 +116,7 @@ class DataObject(models.Model):
             raise ValidationError({"dpa_condition": "Choose a DPA 2018 Schedule 1 condition."})
 
 
+@audited()
 class RetentionRule(models.Model):
     """How long data is kept: a period, an event, or both, and what happens at the end."""
 

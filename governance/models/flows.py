@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from governance.audit import audited
 from governance.models.catalogue import DataObject, LawfulBasis, RetentionRule
 from governance.models.offerings import Offering, Subscription
 from governance.models.organisations import PartnerService, School
@@ -36,6 +37,7 @@ class DataFlowQuerySet(models.QuerySet["DataFlow"]):
         ).prefetch_related("data_objects", "lawful_bases")
 
 
+@audited()
 class DataFlow(models.Model):
     """Data that leaves schools for one recipient, for one purpose, on stated terms."""
 

@@ -7,9 +7,11 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from governance.audit import audited
 from governance.models.organisations import Authority, School
 
 
+@audited()
 class Offering(models.Model):
     """A service schools subscribe to (e.g. “WeLearn365”); its flows say what data it needs."""
 
@@ -37,6 +39,7 @@ class SubscriptionQuerySet(models.QuerySet["Subscription"]):
         return self.filter(Q(end_date__isnull=True) | Q(end_date__gte=day), start_date__lte=day)
 
 
+@audited()
 class Subscription(models.Model):
     """A school's subscription to an offering, from a start date to an optional end date."""
 

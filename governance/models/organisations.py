@@ -7,7 +7,10 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
+from governance.audit import audited
 
+
+@audited()
 class Authority(models.Model):
     """The organisation running the schools' data service (e.g. Warwickshire's ICTDS)."""
 
@@ -60,6 +63,7 @@ class SchoolQuerySet(models.QuerySet["School"]):
         return self.filter(dpo_users=user)
 
 
+@audited()
 class School(models.Model):
     """A school whose data leaves through the service. The school is the data controller."""
 
@@ -177,6 +181,7 @@ class School(models.Model):
         return [label for label, value in wanted.items() if not value]
 
 
+@audited()
 class PartnerService(models.Model):
     """An authority service that receives school data (e.g. Children Missing Education)."""
 
@@ -218,6 +223,7 @@ class PartnerService(models.Model):
         return self.name
 
 
+@audited()
 class DesignatedOfficer(models.Model):
     """The named officer responsible for a partner service's data exchange."""
 

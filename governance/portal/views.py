@@ -8,12 +8,13 @@ import time
 from collections import defaultdict
 from typing import Any
 
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, OuterRef, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -31,6 +32,7 @@ from agreements.signing import (
     declaration_text,
     sign_agreement,
 )
+from governance.downloads import private_pdf
 from governance.models import DataFlow, School
 from notices.content import Audience
 from notices.models import NoticeVersion
@@ -58,19 +60,6 @@ def needs_password(request: HttpRequest) -> bool:
     """Return whether the person signed in longer ago than ``SIGNING_REAUTH_SECONDS``."""
     auth_at = request.session.get(AUTH_AT)
     return auth_at is None or time.time() - float(auth_at) > settings.SIGNING_REAUTH_SECONDS
-
-
-def private_pdf(file: Any, filename: str, *, attachment: bool = False) -> FileResponse:
-    """Serve a private PDF: never cached, never sniffed."""
-    if not file:
-        raise Http404("No such document")
-    response = FileResponse(
-        file.open("rb"), content_type="application/pdf", as_attachment=attachment,
-        filename=filename,
-    )  # fmt: skip
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 def _school(request: HttpRequest, urn: str) -> School:
@@ -212,7 +201,7 @@ def agreement_detail(
             position=form.cleaned_data["position"],
             declaration_ticked=form.cleaned_data["declaration"],
             shown_sha256=form.cleaned_data["document_sha256"],
-            ip_address=request.META.get("REMOTE_ADDR"),
+            ip_address=get_client_ip_address(request),
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
         )
     except VersionChanged as error:
@@ -238,7 +227,7 @@ def agreement_detail(
 def agreement_pdf(request: HttpRequest, urn: str, agreement_id: int, number: int) -> FileResponse:
     """Return the version's PDF, exactly as published."""
     version = _version(_school(request, urn), agreement_id, number)
-    return private_pdf(version.pdf, version.download_name)
+    return private_pdf(request, version.pdf, version.download_name)
 
 
 def _signature(request: HttpRequest, urn: str, pk: int) -> Signature:
@@ -262,4 +251,4 @@ def signature_detail(request: HttpRequest, urn: str, pk: int) -> HttpResponse:
 def signed_pdf(request: HttpRequest, urn: str, pk: int) -> FileResponse:
     """Download the sealed signed copy."""
     signature = _signature(request, urn, pk)
-    return private_pdf(signature.signed_pdf, signature.download_name, attachment=True)
+    return private_pdf(request, signature.signed_pdf, signature.download_name, attachment=True)

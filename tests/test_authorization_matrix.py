@@ -1,0 +1,799 @@
+"""Who may open what: every URL the project registers, as every persona, against the objects
+of two schools, with the status each must get.
+
+The URLs are walked from the URLconf, so a new URL fails here until it is given an expectation
+(``EXPECTED`` for named URLs, ``GENERIC_ADMIN`` for the admin's per-model pages). Personas:
+anonymous; the DPO of school A (Avon Meadow, 999101); the DPO of school B (Arden Heath,
+999102); an auditor (staff, not superuser: the admin read-only); staff (superuser).
+
+The world, built once for the module: the demo; both schools' notices rendered; version 1 of
+the agreement published and signed by A and by B; version 2 published (both asked to sign it
+again, neither has); version 3 a draft. A failed and a successful sign-in leave their records.
+"""
+
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.auth.tokens import default_token_generator
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.test import Client, RequestFactory, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.resolvers import RoutePattern
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from agreements.models import AgreementVersion, Signature, SignOffRequest
+from agreements.services import save_draft, start_draft
+from governance.demo import load_demo
+from governance.models import School, User
+from governance.portal.views import AUTH_AT
+from notices.content import Audience
+from notices.models import NoticeVersion
+from notices.services import refresh_school_notices
+from tests.factories import UserFactory, dpo_of, publish_demo_agreement, sign
+
+pytestmark = pytest.mark.django_db
+
+AVON, ARDEN = "999101", "999102"
+PASSWORD = "correct horse battery staple"  # tests.factories.UserFactory's
+PERSONAS = ("anonymous", "dpo_a", "dpo_b", "auditor", "staff")
+OWN_SCHOOL = {"dpo_a": "A", "dpo_b": "B"}
+PORTAL_LOGIN = "/portal/login/?next="
+ADMIN_LOGIN = "/admin/login/?next="
+
+
+# -- the world ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class World:
+    """Primary keys of the shared world (objects are re-read in each test)."""
+
+    schools: dict[str, int]  # "A"/"B" -> School pk
+    users: dict[str, int]  # persona -> User pk
+    invitees: dict[str, int]  # "A"/"B" -> a DPO invited, never signed in
+    agreement_id: int
+    versions: dict[int, int]  # number -> AgreementVersion pk (1 superseded, 2 in force, 3 draft)
+    signatures: dict[str, int]  # "A"/"B" -> Signature of version 1
+    signed_copy: bytes = field(repr=False)  # A's sealed copy, for the public verifier
+
+
+# Rows for the admin's models the world makes none of, so every record page is visited.
+MAKERS: dict[str, Callable[[type[models.Model]], Any]] = {
+    "auth.Group": lambda model: model.objects.create(name="Matrix auditors"),
+    # Written only with AXES_ENABLE_ACCESS_FAILURE_LOG.
+    "axes.AccessFailureLog": lambda model: model.objects.create(
+        username="m-nobody", ip_address="192.0.2.1", user_agent="pytest", http_accept="*/*",
+        path_info="/portal/login/",
+    ),
+}
+
+
+def build_world() -> World:
+    """Load the demo and everything the matrix visits (call inside a transaction)."""
+    load_demo()
+    a, b = School.objects.get(urn=AVON), School.objects.get(urn=ARDEN)
+    for school in (a, b):
+        refresh_school_notices(school=school)
+    staff = UserFactory(username="m-staff", is_staff=True, is_superuser=True)
+    auditor = UserFactory(username="m-auditor", is_staff=True)
+    dpo_a, dpo_b = dpo_of(a, username="m-dpo-a"), dpo_of(b, username="m-dpo-b")
+    invitees = {"A": dpo_of(a, username="m-invitee-a"), "B": dpo_of(b, username="m-invitee-b")}
+    v1 = publish_demo_agreement(by=staff)
+    sig_a = sign(v1, a, dpo_a, full_name="Ann Avon").signature
+    sig_b = sign(v1, b, dpo_b, full_name="Bea Arden").signature
+    v2 = start_draft(agreement=v1.agreement)
+    v2.change_summary = "Reworded."
+    save_draft(version=v2)
+    v2 = publish_demo_agreement(by=staff)
+    v3 = start_draft(agreement=v1.agreement)
+    # A failed and a successful sign-in, so the sign-in records have rows to visit.
+    browser = Client()
+    browser.post(reverse("portal:login"), {"username": "m-dpo-a", "password": "wrong"})
+    browser.post(reverse("portal:login"), {"username": "m-dpo-a", "password": PASSWORD})
+    browser.post(reverse("portal:login"), {"username": "m-nobody", "password": "guess"})
+    for label, make in MAKERS.items():
+        try:
+            model = apps.get_model(label)
+        except LookupError:  # the app is not installed
+            continue
+        if not model._default_manager.exists():
+            make(model)
+    with sig_a.signed_pdf.open("rb") as copy:
+        signed_copy = copy.read()
+    return World(
+        schools={"A": a.pk, "B": b.pk},
+        users={"dpo_a": dpo_a.pk, "dpo_b": dpo_b.pk, "auditor": auditor.pk, "staff": staff.pk},
+        invitees={owner: user.pk for owner, user in invitees.items()},
+        agreement_id=v1.agreement_id,
+        versions={1: v1.pk, 2: v2.pk, 3: v3.pk},
+        signatures={"A": sig_a.pk, "B": sig_b.pk},
+        signed_copy=signed_copy,
+    )
+
+
+@pytest.fixture(scope="module")
+def _module_settings(tmp_path_factory, _dev_seal_dir) -> Iterator[None]:
+    """What the per-test autouse fixtures set, held for the module so the world's files
+    (published PDFs, signed copies) stay where every test's storage looks for them."""
+    with override_settings(
+        MEDIA_ROOT=tmp_path_factory.mktemp("matrix-media"),
+        SEAL_DEV_DIR=_dev_seal_dir,
+        SEAL_PKCS12_PATH="",
+        SEAL_TIMESTAMP_URL="",
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+    ):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _private_files(_module_settings) -> None:
+    """Override the per-test media folder: keep the module's, which holds the world's PDFs."""
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, _module_settings) -> Iterator[World]:
+    """Build the world once, in a transaction rolled back after the module."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        built = build_world()
+        with django_db_blocker.block():
+            yield built
+        transaction.set_rollback(True)
+
+
+def persona_clients(world: World) -> dict[str, Client]:
+    """A browser per persona; the signed-in ones typed their password just now."""
+    clients = {"anonymous": Client(raise_request_exception=False)}
+    for persona, pk in world.users.items():
+        client = Client(raise_request_exception=False)
+        client.force_login(User.objects.get(pk=pk))
+        session = client.session
+        session[AUTH_AT] = time.time()
+        session.save()
+        clients[persona] = client
+    return clients
+
+
+# -- outcomes ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A status, and for a redirect the start of where it goes."""
+
+    status: int
+    location: str = ""
+
+    def matches(self, response: Any) -> bool:
+        if response.status_code != self.status:
+            return False
+        return not self.location or response.get("Location", "").startswith(self.location)
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.location}".strip()
+
+
+def got(response: Any) -> str:
+    location = response.get("Location", "")
+    return f"{response.status_code} {location}".strip()
+
+
+OK, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = Outcome(200), Outcome(403), Outcome(404), Outcome(405)
+
+
+def redirect(to: str) -> Outcome:
+    return Outcome(302, to)
+
+
+def to_portal_login(target: "Target") -> Outcome:
+    return redirect(PORTAL_LOGIN + target.url.split("?")[0])
+
+
+def to_admin_login(target: "Target") -> Outcome:
+    return redirect(ADMIN_LOGIN + target.url.split("?")[0])
+
+
+# -- targets: a URL filled in with one object ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    url: str
+    owner: str = ""  # "A", "B", "AB" (A's URL naming B's object) or "" (no school's)
+    label: str = ""  # which object, when it matters: "v3 draft"
+    obj: Any = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Route:
+    key: str  # "namespace:name", or "route:<full route>" for an unnamed pattern
+    route: str
+    params: frozenset[str]
+
+
+def _params(pattern: Any) -> set[str]:
+    if isinstance(pattern, RoutePattern):
+        return set(pattern.converters)
+    return set(pattern.regex.groupindex)
+
+
+def walk(patterns: list | None = None, prefix: str = "", namespace: str = "",
+         params: frozenset[str] = frozenset()) -> Iterator[Route]:  # fmt: skip
+    """Yield every URL pattern of the URLconf with its full route, name and parameters."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        route = prefix + str(pattern.pattern)
+        found = params | _params(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            inner = namespace
+            if pattern.namespace:
+                inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from walk(pattern.url_patterns, route, inner, frozenset(found))
+        elif isinstance(pattern, URLPattern):
+            if pattern.name:
+                key = f"{namespace}:{pattern.name}" if namespace else pattern.name
+            else:
+                key = f"route:{route}"
+            yield Route(key, route, frozenset(found))
+
+
+def admin_models() -> dict[str, tuple[type[models.Model], admin.ModelAdmin]]:
+    """The admin's models by URL name prefix: "governance_school" -> (School, its admin)."""
+    return {
+        f"{model._meta.app_label}_{model._meta.model_name}": (model, model_admin)
+        for model, model_admin in admin.site._registry.items()
+    }
+
+
+GENERIC_ACTIONS = ("changelist", "add", "change", "delete", "history")
+
+
+def admin_model_of(route: Route) -> tuple[str, type[models.Model] | None, str]:
+    """Return (action, model, prefix) for an admin per-model URL, else ("", None, "")."""
+    for prefix, (model, _) in admin_models().items():
+        if route.key.startswith(f"admin:{prefix}_"):
+            return route.key.removeprefix(f"admin:{prefix}_"), model, prefix
+        meta = model._meta
+        if route.route == f"admin/{meta.app_label}/{meta.model_name}/<path:object_id>/":
+            return "redirect", model, prefix
+    return "", None, ""
+
+
+class Unfillable(Exception):
+    """The matrix does not know what to put in one of the URL's parameters."""
+
+
+def rows_of(model: type[models.Model], world: World) -> list[tuple[str, str, models.Model]]:
+    """(owner, label, row) for the admin pages of one model: each school's row where the rows
+    belong to schools, every version of the agreement, else the first row."""
+    if model is School:
+        return [(o, "", School.objects.get(pk=pk)) for o, pk in world.schools.items()]
+    if model is AgreementVersion:
+        versions = AgreementVersion.objects.filter(pk__in=world.versions.values()).order_by("pk")
+        return [("", f"v{v.number} {v.status}", v) for v in versions]
+    if model is User:
+        return [("A", "DPO A", User.objects.get(pk=world.users["dpo_a"]))]
+    names = {f.name for f in model._meta.get_fields()}
+    if "school" in names:
+        owned = [
+            (o, "", model._default_manager.filter(school_id=pk).order_by("pk").first())
+            for o, pk in world.schools.items()
+        ]
+        if all(row is not None for _, _, row in owned):
+            return owned
+    row = model._default_manager.order_by("pk").first()
+    if row is None:
+        raise Unfillable(f"the world has no {model._meta.label} row: add one in build_world")
+    return [("", "", row)]
+
+
+def _fill(route: Route, kwargs: dict[str, Any]) -> str:
+    if not route.key.startswith("route:"):
+        return reverse(route.key, kwargs=kwargs)
+    if route.route == "":
+        return "/"
+    if route.route.startswith("admin/(?P<url>"):
+        return "/admin/no-such-page/"
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(kwargs[m[1]]), route.route)
+
+
+def targets(route: Route, world: World) -> list[Target]:
+    """The URL filled in with each object it is checked against."""
+    params = set(route.params)
+    if route.key.startswith("route:admin/(?P<url>"):
+        params.discard("url")
+    if not params:
+        query = autocomplete_query() if route.key == "admin:autocomplete" else ""
+        return [Target(_fill(route, {}) + query)]
+    if route.key.startswith("notices:"):
+        return notice_targets(route, world, params)
+    if route.key.startswith("portal:"):
+        return portal_targets(route, world, params)
+    if route.key.startswith(("admin:", "route:admin/")):
+        return admin_targets(route, world, params)
+    raise Unfillable(f"parameters {sorted(params)}")
+
+
+def notice_targets(route: Route, world: World, params: set[str]) -> list[Target]:
+    found = []
+    for owner, pk in world.schools.items():
+        school = School.objects.get(pk=pk)
+        for audience in Audience.values if "audience" in params else [None]:
+            kwargs: dict[str, Any] = {"urn": school.urn}
+            if audience:
+                kwargs["audience"] = audience
+            if "number" in params:
+                kwargs["number"] = (
+                    NoticeVersion.objects.rendered()
+                    .filter(school=school, audience=audience)
+                    .latest("number")
+                    .number
+                )
+            if set(kwargs) != params:
+                raise Unfillable(f"parameters {sorted(params - set(kwargs))}")
+            found.append(Target(_fill(route, kwargs), owner, audience or ""))
+    return found
+
+
+def portal_targets(route: Route, world: World, params: set[str]) -> list[Target]:
+    if params == {"uidb64", "token"}:
+        found = []
+        for owner, pk in world.invitees.items():
+            user = User.objects.get(pk=pk)
+            uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
+            kwargs = {"uidb64": uidb64, "token": default_token_generator.make_token(user)}
+            found.append(Target(_fill(route, kwargs), owner, "invitation", obj=uidb64))
+        return found
+    urns = {o: School.objects.get(pk=pk).urn for o, pk in world.schools.items()}
+    if params == {"urn"}:
+        return [Target(_fill(route, {"urn": urn}), owner) for owner, urn in urns.items()]
+    if params == {"urn", "agreement_id", "number"}:
+        versions = AgreementVersion.objects.filter(pk__in=world.versions.values())
+        return [
+            Target(
+                _fill(route, {"urn": urn, "agreement_id": world.agreement_id, "number": v.number}),
+                owner,
+                f"v{v.number} {v.status}",
+                obj=v,
+            )
+            for owner, urn in urns.items()
+            for v in versions.order_by("number")
+        ]
+    if params == {"urn", "pk"}:
+        pairs = [("A", "A", "A"), ("B", "B", "B"), ("AB", "A", "B")]
+        return [
+            Target(_fill(route, {"urn": urns[school], "pk": world.signatures[signer]}), owner)
+            for owner, school, signer in pairs
+        ]
+    raise Unfillable(f"parameters {sorted(params)}")
+
+
+def admin_targets(route: Route, world: World, params: set[str]) -> list[Target]:
+    if params == {"app_label"}:
+        labels = sorted({m._meta.app_label for m in admin.site._registry})
+        return [Target(_fill(route, {"app_label": label}), label=label) for label in labels]
+    if params == {"content_type_id", "object_id"}:
+        school = School.objects.get(pk=world.schools["A"])
+        kwargs = {"content_type_id": ContentType.objects.get_for_model(School).pk,
+                  "object_id": school.pk}  # fmt: skip
+        return [Target(_fill(route, kwargs), "A")]
+    if params == {"id"}:  # UserAdmin's password page
+        return [Target(_fill(route, {"id": world.users["dpo_a"]}), "A", "DPO A")]
+    if params == {"object_id"}:
+        _, model, _ = admin_model_of(route)
+        if model is None:
+            raise Unfillable("object_id of no registered model")
+        return [
+            Target(_fill(route, {"object_id": row.pk}), owner, label, obj=row)
+            for owner, label, row in rows_of(model, world)
+        ]
+    raise Unfillable(f"parameters {sorted(params)}")
+
+
+def autocomplete_query() -> str:
+    """The query string of one real autocomplete lookup: a subscription's school."""
+    return "?app_label=governance&model_name=subscription&field_name=school&term=a"
+
+
+# -- expectations ------------------------------------------------------------------------------
+
+Expect = Callable[[str, Target], Outcome]
+Value = Outcome | Callable[[Target], Outcome]
+
+
+def _value(value: Value, target: Target) -> Outcome:
+    return value if isinstance(value, Outcome) else value(target)
+
+
+def public(outcome: Value = OK) -> Expect:
+    """The same for everyone, signed in or not."""
+    return lambda persona, target: _value(outcome, target)
+
+
+def portal_page(persona: str, target: Target) -> Outcome:
+    """A DPO sees their own school's pages; another school's are not found. Staff and
+    auditors see every school's (read-only). Anonymous visitors are sent to sign in."""
+    if persona == "anonymous":
+        return to_portal_login(target)
+    if target.owner == "AB":  # A's URL naming B's signature: no one finds it
+        return NOT_FOUND
+    if persona in OWN_SCHOOL and target.owner not in ("", OWN_SCHOOL[persona]):
+        return NOT_FOUND
+    return OK
+
+
+def portal_version(persona: str, target: Target) -> Outcome:
+    """A version's page or PDF: as portal_page, but a draft is nobody's to read."""
+    if persona != "anonymous" and target.obj.is_draft:
+        return NOT_FOUND
+    return portal_page(persona, target)
+
+
+def admin_page(auditor: Value = OK, staff: Value = OK) -> Expect:
+    """Only staff and auditors get past the admin's sign-in; their outcomes given here."""
+
+    def expect(persona: str, target: Target) -> Outcome:
+        if persona == "auditor":
+            return _value(auditor, target)
+        if persona == "staff":
+            return _value(staff, target)
+        return to_admin_login(target)
+
+    return expect
+
+
+def admin_url(name: str, target: Target) -> str:
+    return reverse(f"admin:agreements_agreementversion_{name}", args=[target.obj.pk])
+
+
+def draft_only(outcome: Value) -> Callable[[Target], Outcome]:
+    """``outcome`` for a draft; for an issued version, its own PDF / not allowed."""
+    return lambda t: _value(outcome, t) if t.obj.is_draft else redirect(admin_url("pdf", t))
+
+
+def issued_only(t: Target) -> Outcome:
+    return NOT_FOUND if t.obj.is_draft else OK
+
+
+def publish_as_staff(t: Target) -> Outcome:
+    """GET publish: a draft is sent to its preview (publishing needs a POST); an issued
+    version cannot be published again."""
+    return redirect(admin_url("preview", t)) if t.obj.is_draft else FORBIDDEN
+
+
+def signed_in_redirect(to: str, *, anonymous: Value = OK, dpo: Value = OK) -> Expect:
+    """Sign-in pages: shown to who cannot use the area yet; the others are sent on."""
+
+    def expect(persona: str, target: Target) -> Outcome:
+        if persona == "anonymous":
+            return _value(anonymous, target)
+        if persona in OWN_SCHOOL:
+            return _value(dpo, target)
+        return redirect(to)
+
+    return expect
+
+
+def welcome(persona: str, target: Target) -> Outcome:
+    """The invitation link works for whoever holds it (the token is the authority): it
+    moves the token into the session and asks for the new password."""
+    return redirect(f"/portal/welcome/{target.obj}/set-password/")
+
+
+def admin_logout(persona: str, target: Target) -> Outcome:
+    """Signing out takes a POST: a GET is refused; outsiders are sent to the admin's front."""
+    return NOT_ALLOWED if persona in ("auditor", "staff") else redirect("/admin/")
+
+
+EXPECTED: dict[str, Expect] = {
+    # The site's front door sends everyone to the public school list.
+    "route:": public(redirect("/schools/")),
+    "healthz": public(),
+    # Privacy notices are public: every school's, for everyone.
+    "notices:school_list": public(),
+    "notices:index": public(),
+    "notices:detail": public(),
+    "notices:pdf": public(),
+    "notices:version": public(),
+    "notices:version_pdf": public(),
+    # Anyone may check a signed copy.
+    "agreements:verify": public(),
+    # The DPO portal.
+    "portal:login": signed_in_redirect("/portal/", dpo=redirect("/portal/")),
+    "portal:logout": public(NOT_ALLOWED),
+    "portal:welcome": welcome,
+    "portal:home": portal_page,
+    "portal:school": portal_page,
+    "portal:agreement": portal_version,
+    "portal:agreement_pdf": portal_version,
+    "portal:signature": portal_page,
+    "portal:signed_pdf": portal_page,
+    # The admin's own pages.
+    "admin:index": admin_page(),
+    "admin:login": signed_in_redirect("/admin/"),
+    "admin:logout": admin_logout,
+    "admin:password_change": admin_page(),
+    "admin:password_change_done": admin_page(),
+    "admin:app_list": admin_page(),
+    "admin:autocomplete": admin_page(),
+    "admin:jsi18n": admin_page(),
+    "admin:view_on_site": admin_page(NOT_FOUND, NOT_FOUND),  # no model has a public page
+    "route:admin/(?P<url>.*)$": admin_page(NOT_FOUND, NOT_FOUND),
+    # Custom admin pages.
+    "admin:auth_user_password_change": admin_page(auditor=FORBIDDEN),
+    "admin:governance_school_outflows": admin_page(),
+    "admin:agreements_agreementversion_preview": admin_page(),
+    "admin:agreements_agreementversion_preview_pdf": admin_page(draft_only(OK), draft_only(OK)),
+    "admin:agreements_agreementversion_publish": admin_page(FORBIDDEN, publish_as_staff),
+    "admin:agreements_agreementversion_signoff": admin_page(),
+    "admin:agreements_agreementversion_pdf": admin_page(issued_only, issued_only),
+    "admin:agreements_signature_pdf": admin_page(),
+}
+
+
+def superuser_request() -> Any:
+    request = RequestFactory().get("/admin/")
+    request.user = User(username="superuser", is_staff=True, is_superuser=True, is_active=True)
+    return request
+
+
+def generic_admin(action: str, model: type[models.Model], prefix: str) -> Expect | None:
+    """The admin's own per-model pages. Auditors see lists, records and history, and may not
+    add or delete; staff may do what the model's admin allows a superuser."""
+    model_admin = admin.site._registry[model]
+
+    def staff_delete(target: Target) -> Outcome:
+        allowed = model_admin.has_delete_permission(superuser_request(), target.obj)
+        return OK if allowed else FORBIDDEN
+
+    if action in ("changelist", "change", "history"):
+        return admin_page()
+    if action == "add":
+        return admin_page(FORBIDDEN, OK if model_admin.has_add_permission(superuser_request())
+                          else FORBIDDEN)  # fmt: skip
+    if action == "delete":
+        return admin_page(FORBIDDEN, staff_delete)
+    if action == "redirect":  # the old-style record URL goes to the record's change page
+
+        def to_change(target: Target) -> Outcome:
+            return redirect(reverse(f"admin:{prefix}_change", args=[target.obj.pk]))
+
+        return admin_page(to_change, to_change)
+    return None
+
+
+def expectation(route: Route) -> Expect | None:
+    if route.key in EXPECTED:
+        return EXPECTED[route.key]
+    action, model, prefix = admin_model_of(route)
+    if model is not None and action in (*GENERIC_ACTIONS, "redirect"):
+        return generic_admin(action, model, prefix)
+    return None
+
+
+# -- running the matrix ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    persona: str
+    key: str
+    target: Target
+    expected: str
+    got: str
+
+    @property
+    def ok(self) -> bool:
+        return self.expected == self.got
+
+
+def body(response: Any) -> bytes:
+    """Read a response to the end; a streamed download is closed as a WSGI server would."""
+    if response.streaming:
+        return b"".join(response.streaming_content)
+    return response.content
+
+
+def table(rows: list[tuple[str, ...]]) -> str:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True))
+                     for row in rows)  # fmt: skip
+
+
+def report(cells: list[Cell], problems: list[tuple[str, str]]) -> str:
+    rows = [("persona", "url", "object", "expected", "got")]
+    for c in cells:
+        if not c.ok:
+            what = " ".join(filter(None, [c.target.owner, c.target.label]))
+            rows.append((c.persona, f"{c.key} {c.target.url}", what, c.expected, c.got))
+    lines = [table(rows)] if len(rows) > 1 else []
+    lines += [f"{key}: {problem}" for key, problem in problems]
+    return "\n".join(lines)
+
+
+def run_matrix(world: World) -> tuple[list[Cell], list[tuple[str, str]], list[str]]:
+    """GET every URL as every persona; return the cells, the URLs it could not check (with
+    why) and every key walked."""
+    clients = persona_clients(world)
+    cells: list[Cell] = []
+    problems: list[tuple[str, str]] = []
+    keys = []
+    for route in walk():
+        keys.append(route.key)
+        expect = expectation(route)
+        if expect is None:
+            problems.append((route.key, f"no expectation for {route.route!r}: add it to EXPECTED"))
+            continue
+        try:
+            found = targets(route, world)
+        except Unfillable as error:
+            problems.append((route.key, f"cannot fill {route.route!r}: {error}"))
+            continue
+        for target in found:
+            for persona in PERSONAS:
+                response = clients[persona].get(target.url)
+                body(response)
+                wanted = expect(persona, target)
+                seen = str(wanted) if wanted.matches(response) else got(response)
+                cells.append(Cell(persona, route.key, target, str(wanted), seen))
+    return cells, problems, keys
+
+
+KNOWN = {
+    "route:", "healthz", "notices:school_list", "notices:version_pdf", "agreements:verify",
+    "portal:home", "portal:welcome", "portal:agreement", "portal:agreement_pdf",
+    "portal:signature", "portal:signed_pdf", "admin:index", "admin:login", "admin:view_on_site",
+    "admin:governance_school_changelist", "admin:governance_school_change",
+    "admin:governance_school_outflows", "admin:governance_user_add",
+    "admin:auth_user_password_change", "admin:agreements_agreementversion_publish",
+    "admin:agreements_agreementversion_preview_pdf", "admin:agreements_signature_pdf",
+    "admin:notices_noticeversion_delete", "route:admin/(?P<url>.*)$",
+}  # fmt: skip
+
+
+def test_every_url_as_every_persona(world: World) -> None:
+    cells, problems, keys = run_matrix(world)
+
+    assert KNOWN <= set(keys), f"the walk missed {sorted(KNOWN - set(keys))}"
+    assert len(set(keys)) >= 100, "the walk found too few URLs"
+    assert len(cells) >= 1000, f"only {len(cells)} cells checked"
+    checked = {(c.key, c.persona) for c in cells}
+    for persona in PERSONAS:
+        assert ("portal:signed_pdf", persona) in checked
+    assert all(c.ok for c in cells) and not problems, (
+        f"{sum(not c.ok for c in cells)} of {len(cells)} cells wrong; "
+        f"{len(problems)} URL(s) unchecked:\n" + report(cells, problems)
+    )
+
+
+# -- writes ------------------------------------------------------------------------------------
+
+
+def sign_form(version: AgreementVersion) -> dict[str, str]:
+    return {
+        "full_name": "Jo Bloggs",
+        "position": "Data Protection Officer",
+        "declaration": "on",
+        "document_sha256": version.pdf_sha256,
+        "password": PASSWORD,
+    }
+
+
+def signatures(world: World, owner: str, version: AgreementVersion) -> int:
+    return Signature.objects.filter(school_id=world.schools[owner], version=version).count()
+
+
+@dataclass
+class Writes:
+    """Collect the POSTs that went wrong: the status, or what they changed."""
+
+    world: World
+    clients: dict[str, Client]
+    wrong: list[tuple[str, str, str, str, str]] = field(default_factory=list)
+
+    def post(self, persona: str, what: str, url: str, data: dict, wanted: Outcome,
+             unchanged: Callable[[], Any] | None = None) -> Any:  # fmt: skip
+        before = unchanged() if unchanged else None
+        response = self.clients[persona].post(url, data)
+        body(response)
+        if not wanted.matches(response):
+            self.wrong.append((persona, what, url, str(wanted), got(response)))
+        if unchanged and unchanged() != before:
+            self.wrong.append((persona, what, url, "nothing changed", f"{before} -> {unchanged()}"))
+        return response
+
+
+def test_writes_are_refused_to_the_wrong_persona(world: World, mailoutbox) -> None:
+    """Signing, publishing, reminding and editing, as each persona that must not, change
+    nothing; the persona that may does (so the refusals are not a broken form)."""
+    writes = Writes(world, persona_clients(world))
+    v2 = AgreementVersion.objects.get(pk=world.versions[2])
+    draft = AgreementVersion.objects.get(pk=world.versions[3])
+    urns = {o: School.objects.get(pk=pk).urn for o, pk in world.schools.items()}
+
+    # Signing version 2 (both schools are asked to): only the school's own DPO.
+    for owner, persona, wanted in [
+        ("A", "anonymous", None), ("A", "dpo_b", NOT_FOUND), ("A", "auditor", FORBIDDEN),
+        ("A", "staff", FORBIDDEN), ("B", "anonymous", None), ("B", "dpo_a", NOT_FOUND),
+        ("B", "auditor", FORBIDDEN), ("B", "staff", FORBIDDEN),
+    ]:  # fmt: skip
+        url = reverse("portal:agreement", args=[urns[owner], world.agreement_id, 2])
+        outcome = wanted or redirect(PORTAL_LOGIN + url)
+        writes.post(persona, f"sign v2 for {owner}", url, sign_form(v2), outcome,
+                    lambda owner=owner: signatures(world, owner, v2))  # fmt: skip
+
+    # Sending reminders for version 2: staff only (the auditor just sees the page again).
+    signoff = reverse("admin:agreements_agreementversion_signoff", args=[v2.pk])
+    reminders = lambda: (len(mailoutbox), sorted(  # noqa: E731
+        SignOffRequest.objects.filter(version=v2).values_list("reminders_sent", flat=True)))
+    for persona, wanted in [("anonymous", None), ("dpo_a", None), ("auditor", OK)]:
+        outcome = wanted or redirect(ADMIN_LOGIN + signoff)
+        writes.post(persona, "remind v2", signoff, {}, outcome, reminders)
+    changelist = reverse("admin:agreements_agreementversion_changelist")
+    action = {"action": "send_reminders", "_selected_action": [v2.pk], "index": "0"}
+    writes.post("auditor", "remind v2 (list action)", changelist, action, redirect(changelist),
+                reminders)  # fmt: skip
+
+    # Editing and deleting a school: staff only.
+    school_a = School.objects.get(pk=world.schools["A"])
+    change = reverse("admin:governance_school_change", args=[school_a.pk])
+    delete = reverse("admin:governance_school_delete", args=[school_a.pk])
+    school_state = lambda: list(School.objects.filter(pk=school_a.pk).values_list("name"))  # noqa: E731
+    for persona, wanted in [("anonymous", None), ("dpo_a", None), ("auditor", FORBIDDEN)]:
+        writes.post(persona, "edit school A", change, {"name": "Hacked"},
+                    wanted or redirect(ADMIN_LOGIN + change), school_state)  # fmt: skip
+        writes.post(persona, "delete school A", delete, {"post": "yes"},
+                    wanted or redirect(ADMIN_LOGIN + delete), school_state)  # fmt: skip
+
+    # Publishing the draft: staff only.
+    publish = reverse("admin:agreements_agreementversion_publish", args=[draft.pk])
+    status = lambda: AgreementVersion.objects.get(pk=draft.pk).status  # noqa: E731
+    for persona, wanted in [("anonymous", None), ("dpo_a", None), ("auditor", FORBIDDEN)]:
+        writes.post(persona, "publish v3", publish, {}, wanted or redirect(ADMIN_LOGIN + publish),
+                    status)  # fmt: skip
+
+    # Deleting the draft: staff only.
+    delete_v3 = reverse("admin:agreements_agreementversion_delete", args=[draft.pk])
+    exists = lambda: AgreementVersion.objects.filter(pk=draft.pk).exists()  # noqa: E731
+    for persona, wanted in [("anonymous", None), ("dpo_a", None), ("auditor", FORBIDDEN)]:
+        writes.post(persona, "delete draft v3", delete_v3, {"post": "yes"},
+                    wanted or redirect(ADMIN_LOGIN + delete_v3), exists)  # fmt: skip
+    bulk = {"action": "delete_selected", "_selected_action": [draft.pk], "index": "0",
+            "post": "yes"}  # fmt: skip
+    writes.post("auditor", "delete draft v3 (list action)", changelist, bulk,
+                redirect(changelist), exists)  # fmt: skip
+
+    # The public verifier answers everyone.
+    for persona in PERSONAS:
+        response = writes.clients[persona].post(
+            reverse("agreements:verify"), {"document": pdf_upload(world.signed_copy)}
+        )
+        if response.status_code != 200 or b"Authentic and unaltered" not in response.content:
+            writes.wrong.append((persona, "verify A's copy", "/agreements/verify/",
+                                 "200, authentic", got(response)))  # fmt: skip
+
+    # The personas that may, can: A's DPO signs for A; staff remind.
+    url_a = reverse("portal:agreement", args=[urns["A"], world.agreement_id, 2])
+    writes.post("dpo_a", "sign v2 for A", url_a, sign_form(v2), redirect("/portal/schools/"))
+    assert signatures(world, "A", v2) == 1, "A's own DPO could not sign: the refusals prove nothing"
+    writes.post("staff", "remind v2", signoff, {}, redirect(signoff))
+    assert mailoutbox, "staff's reminders sent nothing: the refusals prove nothing"
+
+    rows = [("persona", "write", "url", "expected", "got"), *writes.wrong]
+    assert not writes.wrong, "writes wrongly answered:\n" + table(rows)
+
+
+def pdf_upload(data: bytes) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("signed.pdf", data, content_type="application/pdf")
