@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint fmt worker bench setup migrate demo superuser clean
+.PHONY: run test lint check-deploy fmt worker bench setup migrate demo superuser clean
 
 $(STAMP): pyproject.toml
 	@./scripts/system-deps
@@ -35,6 +35,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+	$(BIN)/bandit -ll -ii -q -r governance agreements notices processors scripts
+
+## check-deploy: `manage.py check --deploy` with production values; any warning fails
+check-deploy: $(STAMP)
+	./scripts/check_deploy.sh
 
 fmt: $(STAMP)
 	$(BIN)/ruff check --fix .

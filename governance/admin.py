@@ -47,7 +47,7 @@ def missing_details_html(missing: list[str]) -> str:
     """Show staff, in red, what a document would need that the registry lacks."""
     if not missing:
         return "—"
-    return format_html('<strong style="color:#b00">Missing: {}</strong>', ", ".join(missing))
+    return format_html('<strong class="missing-details">Missing: {}</strong>', ", ".join(missing))
 
 
 class RoleFormMixin(forms.ModelForm):

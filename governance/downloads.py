@@ -4,12 +4,13 @@ them: never cached, never sniffed, and every download recorded."""
 from typing import Any
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 
 from governance.access import record_access
 from governance.models import AccessEvent
 
 
-def _private(response: HttpResponse, request: HttpRequest, filename: str) -> None:
+def _private(response: HttpResponseBase, request: HttpRequest, filename: str) -> None:
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     record_access(kind=AccessEvent.Kind.DOWNLOAD, request=request, document=filename)

@@ -256,5 +256,7 @@ LOGGING = {
         "weasyprint": {"level": "WARNING"},
         "weasyprint.progress": {"level": "WARNING", "propagate": False},
         "fontTools": {"level": "WARNING"},
+        # One line per trigger at every migrate otherwise.
+        "pgtrigger": {"level": "WARNING"},
     },
 }

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from io import StringIO
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.models import Group
@@ -23,6 +24,7 @@ from django.utils import timezone
 from agreements.ledger import append_event
 from agreements.models import AgreementVersion, Signature, SignOffEvent
 from governance.models import (
+    AccessEvent,
     Authority,
     DataFlow,
     DataObject,
@@ -71,6 +73,22 @@ MAKERS: dict[type[models.Model], Callable[[], models.Model]] = {
     Group: lambda: Group.objects.create(name="Auditors"),
     User: lambda: UserFactory(username="auditor"),
     Signature: lambda: make_signature(),
+    AccessEvent: lambda: AccessEvent.objects.create(kind="sign_in_failed", username="someone"),
+    AccessAttempt: lambda: AccessAttempt.objects.create(
+        username="someone",
+        ip_address="192.0.2.1",
+        user_agent="",
+        path_info="/",
+        failures_since_start=1,
+        get_data="",
+        post_data="",
+    ),
+    AccessLog: lambda: AccessLog.objects.create(
+        username="someone", ip_address="192.0.2.1", user_agent="", path_info="/"
+    ),
+    AccessFailureLog: lambda: AccessFailureLog.objects.create(
+        username="someone", ip_address="192.0.2.1", user_agent="", path_info="/"
+    ),
     SignOffEvent: lambda: append_event(kind="published", payload={"agreement_id": 0}),
     NoticeVersion: lambda: NoticeVersion.objects.create(
         school=School.objects.first(),
@@ -89,7 +107,17 @@ def make_signature() -> Signature:
 
 # Issued notice versions are made by rendering, agreement versions are started from their
 # agreement, signatures by signing and log entries by events: their add page is refused.
-NEVER_ADDED_BY_HAND = {NoticeVersion, AgreementVersion, Signature, SignOffEvent}
+# The access log and django-axes' records are written by sign-ins, never by hand.
+NEVER_ADDED_BY_HAND = {
+    NoticeVersion,
+    AgreementVersion,
+    Signature,
+    SignOffEvent,
+    AccessEvent,
+    AccessAttempt,
+    AccessLog,
+    AccessFailureLog,
+}
 
 
 def one_row_of(model: type[models.Model]) -> models.Model:

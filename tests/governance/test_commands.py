@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 
 from governance.models import User
 
@@ -29,7 +30,7 @@ def test_creates_admin_with_a_printed_password_that_works() -> None:
     output = run()
 
     password = re.search(r"admin / (\S+)", output).group(1)
-    user = authenticate(username="admin", password=password)
+    user = authenticate(RequestFactory().post("/admin/login/"), username="admin", password=password)
     assert user is not None
     assert (user.is_staff, user.is_superuser) == (True, True)
 
@@ -51,7 +52,11 @@ def test_takes_the_login_from_the_environment(monkeypatch) -> None:
     output = run()
 
     assert "a-long-pass-phrase-2026" not in output
-    user = authenticate(username="dataofficer", password="a-long-pass-phrase-2026")
+    user = authenticate(
+        RequestFactory().post("/admin/login/"),
+        username="dataofficer",
+        password="a-long-pass-phrase-2026",
+    )
     assert (user.is_staff, user.is_superuser) == (True, True)
     assert not User.objects.filter(username="admin").exists()
 
@@ -75,8 +80,19 @@ def test_second_run_with_a_password_resets_it_and_restores_staff_rights(monkeypa
 
     run()
 
-    assert authenticate(username="dataofficer", password="old-pass-phrase") is None
-    user = authenticate(username="dataofficer", password="a-new-pass-phrase-2026")
+    assert (
+        authenticate(
+            RequestFactory().post("/admin/login/"),
+            username="dataofficer",
+            password="old-pass-phrase",
+        )
+        is None
+    )
+    user = authenticate(
+        RequestFactory().post("/admin/login/"),
+        username="dataofficer",
+        password="a-new-pass-phrase-2026",
+    )
     assert (user.is_staff, user.is_superuser, user.is_active) == (True, True, True)
 
 
