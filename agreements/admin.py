@@ -124,7 +124,9 @@ class AgreementVersionAdmin(admin.ModelAdmin):
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return obj is None or obj.is_draft
+        """Only a draft can be deleted, and only by someone allowed to delete (not auditors)."""
+        draft = obj is None or obj.is_draft
+        return draft and super().has_delete_permission(request, obj)
 
     @admin.display(description="Signed")
     def signed(self, obj: AgreementVersion) -> str:
