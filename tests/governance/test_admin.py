@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable
 from io import StringIO
 
+import pghistory
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
@@ -20,6 +21,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from pghistory.models import MiddlewareEvents
 
 from agreements.ledger import append_event
 from agreements.models import AgreementVersion, Signature, SignOffEvent
@@ -73,6 +75,7 @@ MAKERS: dict[type[models.Model], Callable[[], models.Model]] = {
     Group: lambda: Group.objects.create(name="Auditors"),
     User: lambda: UserFactory(username="auditor"),
     Signature: lambda: make_signature(),
+    MiddlewareEvents: lambda: make_audit_event(),
     AccessEvent: lambda: AccessEvent.objects.create(kind="sign_in_failed", username="someone"),
     AccessAttempt: lambda: AccessAttempt.objects.create(
         username="someone",
@@ -100,6 +103,14 @@ MAKERS: dict[type[models.Model], Callable[[], models.Model]] = {
 }
 
 
+def make_audit_event() -> MiddlewareEvents:
+    """An audited change made through a request (on PostgreSQL, where the trail exists)."""
+    redstor = Processor.objects.get(name="Redstor")
+    with pghistory.context(user=UserFactory(username="editor").pk, url="/admin/"):
+        Processor.objects.filter(pk=redstor.pk).update(data_location="UK (audited)")
+    return MiddlewareEvents.objects.order_by("-pgh_created_at").first()
+
+
 def make_signature() -> Signature:
     version = publish_demo_agreement()
     return sign(version, version.requests.first().school).signature
@@ -107,7 +118,7 @@ def make_signature() -> Signature:
 
 # Issued notice versions are made by rendering, agreement versions are started from their
 # agreement, signatures by signing and log entries by events: their add page is refused.
-# The access log and django-axes' records are written by sign-ins, never by hand.
+# The access log, django-axes' records and the audit trail are written by events, never by hand.
 NEVER_ADDED_BY_HAND = {
     NoticeVersion,
     AgreementVersion,
@@ -117,6 +128,7 @@ NEVER_ADDED_BY_HAND = {
     AccessAttempt,
     AccessLog,
     AccessFailureLog,
+    MiddlewareEvents,
 }
 
 
