@@ -6,7 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import transaction
-from django.test import Client
+from django.test import Client, override_settings
 
 from governance.demo import load_demo
 from tests.factories import UserFactory
@@ -25,6 +25,22 @@ def _plain_static_files(settings) -> None:
 def _private_files(settings, tmp_path_factory) -> None:
     """Write generated documents to a throwaway folder, never the developer's var/media."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+def held_settings(media_root, seal_dir):
+    """The settings the per-test autouse fixtures give, to hold for a whole module or package
+    whose shared world wrote files (published PDFs, signed copies) every test must find."""
+    return override_settings(
+        MEDIA_ROOT=media_root,
+        SEAL_DEV_DIR=seal_dir,
+        SEAL_PKCS12_PATH="",
+        SEAL_TIMESTAMP_URL="",
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+    )
 
 
 @pytest.fixture(scope="session")

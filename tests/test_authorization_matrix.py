@@ -28,7 +28,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models, transaction
 from django.http import QueryDict
-from django.test import Client, RequestFactory, override_settings
+from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.resolvers import RoutePattern
 from django.utils.encoding import force_bytes
@@ -42,6 +42,7 @@ from governance.portal.views import AUTH_AT
 from notices.content import Audience
 from notices.models import NoticeVersion
 from notices.services import refresh_school_notices
+from tests.conftest import held_settings
 from tests.factories import UserFactory, dpo_of, publish_demo_agreement, sign
 
 pytestmark = pytest.mark.django_db
@@ -141,17 +142,7 @@ def build_world(*, lean: bool = False) -> World:
 def _module_settings(tmp_path_factory, _dev_seal_dir) -> Iterator[None]:
     """What the per-test autouse fixtures set, held for the module so the world's files
     (published PDFs, signed copies) stay where every test's storage looks for them."""
-    with override_settings(
-        MEDIA_ROOT=tmp_path_factory.mktemp("matrix-media"),
-        SEAL_DEV_DIR=_dev_seal_dir,
-        SEAL_PKCS12_PATH="",
-        SEAL_TIMESTAMP_URL="",
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-        STORAGES={
-            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-        },
-    ):
+    with held_settings(tmp_path_factory.mktemp("matrix-media"), _dev_seal_dir):
         yield
 
 

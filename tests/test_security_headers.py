@@ -28,6 +28,7 @@ from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from tests.conftest import held_settings
 from tests.test_authorization_matrix import (
     OK,
     PASSWORD,
@@ -93,17 +94,7 @@ def https_settings() -> dict[str, Any]:
 def _module_settings(tmp_path_factory, _dev_seal_dir) -> Iterator[None]:
     """What the per-test autouse fixtures set, held for the module so the world's files stay
     where every test's storage looks for them."""
-    with override_settings(
-        MEDIA_ROOT=tmp_path_factory.mktemp("headers-media"),
-        SEAL_DEV_DIR=_dev_seal_dir,
-        SEAL_PKCS12_PATH="",
-        SEAL_TIMESTAMP_URL="",
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-        STORAGES={
-            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-        },
-    ):
+    with held_settings(tmp_path_factory.mktemp("headers-media"), _dev_seal_dir):
         yield
 
 

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 
 import pytest
 from django.db import connection, transaction
-from django.test import Client, override_settings
+from django.test import Client
 
 from agreements.models import AgreementVersion, Signature
 from agreements.services import save_draft, start_draft
 from governance.demo import load_demo
 from governance.models import School
 from governance.portal.views import AUTH_AT
+from tests.conftest import held_settings
 from tests.factories import UserFactory, dpo_of, publish_demo_agreement, sign
 
 AVON, ARDEN, STOUR, BRYN_DERW = "999101", "999102", "999104", "6669901"
@@ -71,17 +72,7 @@ def portal_client(user, *, authenticated_ago: float = 0) -> Client:
 def _package_settings(tmp_path_factory, _dev_seal_dir) -> Iterator[None]:
     """What the per-test autouse fixtures set, held for the package so the shared world's
     files (PDFs, signed copies) stay where every test's storage looks for them."""
-    with override_settings(
-        MEDIA_ROOT=tmp_path_factory.mktemp("agreements-media"),
-        SEAL_DEV_DIR=_dev_seal_dir,
-        SEAL_PKCS12_PATH="",
-        SEAL_TIMESTAMP_URL="",
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-        STORAGES={
-            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-        },
-    ):
+    with held_settings(tmp_path_factory.mktemp("agreements-media"), _dev_seal_dir):
         yield
 
 
