@@ -16,6 +16,7 @@ from agreements import ledger, services
 from agreements.changes import describe_changes
 from agreements.content import build_agreement_content
 from agreements.models import Agreement, AgreementVersion, Signature, SignOffEvent
+from governance.admin_base import ReadOnlyAdmin
 from governance.downloads import private_pdf, private_pdf_bytes
 
 
@@ -280,17 +281,6 @@ class SignatureInline(admin.TabularInline):
     def download(self, obj: Signature) -> str:
         url = reverse("admin:agreements_signature_pdf", args=[obj.pk])
         return format_html('<a href="{}">PDF</a>', url)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Signature)

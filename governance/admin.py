@@ -21,6 +21,7 @@ from django.utils.html import format_html, format_html_join
 
 from agreements.admin import SignatureInline
 from governance.accounts import InvitationError, invite_user
+from governance.admin_base import ReadOnlyAdmin
 from governance.forms import DataFlowForm, DataObjectForm
 from governance.models import (
     AccessEvent,
@@ -477,19 +478,10 @@ class DataFlowAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccessEvent)
-class AccessEventAdmin(admin.ModelAdmin):
+class AccessEventAdmin(ReadOnlyAdmin):
     """Sign-ins, sign-outs, failed sign-ins and private downloads: read-only."""
 
     list_display = ["at", "kind", "username", "ip_address", "document", "path"]
     list_filter = ["kind", "at"]
     search_fields = ["username", "ip_address", "document", "path"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

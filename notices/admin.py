@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
+from governance.admin_base import ReadOnlyAdmin
 from governance.models import School
 from notices.dependencies import queue_notice_refresh
 from notices.models import NoticeVersion
@@ -23,7 +24,7 @@ def _public_links(version: NoticeVersion) -> str:
 
 
 @admin.register(NoticeVersion)
-class NoticeVersionAdmin(admin.ModelAdmin):
+class NoticeVersionAdmin(ReadOnlyAdmin):
     """Issued versions never change: nothing here can be added, edited or deleted."""
 
     list_display = ["school", "audience", "number", "status", "pdf_size", "created_at",
@@ -40,15 +41,6 @@ class NoticeVersionAdmin(admin.ModelAdmin):
     @admin.display(description="Public copy")
     def links(self, obj: NoticeVersion) -> str:
         return _public_links(obj)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
     def has_rerender_permission(self, request: HttpRequest) -> bool:
         """Staff may re-render (versions themselves are never edited); auditors may not."""

@@ -187,7 +187,9 @@ def test_the_audit_trail_shows_who_changed_a_processors_data_location_and_when(
     redstor = Processor.objects.get(name="Redstor")
     url = admin_url(Processor, "change", redstor.pk)
     before = redstor.data_location
-    data = {**page_data(staff_client.get(url)), "data_location": "UK (London and Manchester)"}
+    page = staff_client.get(url)
+    assert f"obj=processors.processor:{redstor.pk}&amp;method=tracks" in page.content.decode()
+    data = {**page_data(page), "data_location": "UK (London and Manchester)"}
 
     assert staff_client.post(url, data).status_code == 302
 
