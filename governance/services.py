@@ -5,7 +5,8 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from governance.models import DataFlow, DataObject, LawfulBasis
+from governance.models import DataFlow, DataObject, LawfulBasis, School
+from governance.models.organisations import Reach
 
 
 def check_flow_bases(
@@ -32,10 +33,60 @@ def check_flow_bases(
         for condition in (obj.art9_condition, obj.dpa_condition):
             if condition is not None and condition.pk not in cited:
                 errors.setdefault("lawful_bases", []).append(
-                    f"{obj.sif_name} is special category data "
+                    f"{obj.title} is special category data "
                     f"({obj.special_category_note or 'Art 9'}): add {condition} to this flow's "
                     "lawful bases."
                 )
+    if errors:
+        raise ValidationError(errors)
+
+
+def flow_nations(flow: DataFlow) -> set[str]:
+    """Return the nations of the schools ``flow`` can take data from."""
+    if flow.school_id:
+        return {flow.school.nation}
+    schools = School.objects.filter(authority=flow.authority_id)
+    if flow.offering_id:
+        schools = schools.filter(subscriptions__offering=flow.offering_id)
+    return set(schools.values_list("nation", flat=True).distinct())
+
+
+def _wrong_nation(reach: str, nations: set[str]) -> str:
+    """Return the nation ``reach`` does not cover among ``nations``, or an empty string."""
+    outside = sorted(n for n in nations if reach not in (Reach.BOTH, n))
+    return outside[0].title() if outside else ""
+
+
+def check_flow(
+    *, flow: DataFlow, data_objects: Iterable[DataObject], lawful_bases: Iterable[LawfulBasis]
+) -> None:
+    """Refuse a flow the register cannot stand behind, with a message on the field.
+
+    On top of ``check_flow_bases``: its categories belong to its organisation (and a school's
+    own categories to that school), and no law or body of one nation is cited on a flow from
+    a school of the other.
+    """
+    objects, bases = list(data_objects), list(lawful_bases)
+    check_flow_bases(data_objects=objects, lawful_bases=bases)
+    errors: dict[str, list[str]] = {}
+    for obj in objects:
+        if obj.authority_id != flow.authority_id or obj.school_id not in (None, flow.school_id):
+            errors.setdefault("data_objects", []).append(
+                f"“{obj.title}” belongs to another organisation or school."
+            )
+    nations = flow_nations(flow) if flow.authority_id else set()
+    for basis in bases:
+        wrong = _wrong_nation(basis.reach, nations)
+        if wrong:
+            errors.setdefault("lawful_bases", []).append(
+                f"{basis.code} does not apply in {wrong}, where this flow's schools are."
+            )
+    body = flow.body if flow.body_id else None
+    if body is not None and _wrong_nation(body.reach, nations):
+        errors["body"] = [
+            f"{body.name} works in {body.get_reach_display().lower()}: it cannot receive data "
+            f"from a school in {_wrong_nation(body.reach, nations)}."
+        ]
     if errors:
         raise ValidationError(errors)
 
@@ -61,8 +112,8 @@ def save_data_flow(
     """Validate and save ``flow`` with the data it carries and the bases it relies on."""
     objects = list(data_objects)
     bases = list(lawful_bases)
-    check_flow_bases(data_objects=objects, lawful_bases=bases)
     flow.full_clean()
+    check_flow(flow=flow, data_objects=objects, lawful_bases=bases)
     flow.save()
     flow.data_objects.set(objects)
     flow.lawful_bases.set(bases)

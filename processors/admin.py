@@ -17,9 +17,9 @@ class ProcessorLinkInline(admin.TabularInline):
 @admin.register(Processor)
 class ProcessorAdmin(admin.ModelAdmin):
     formfield_overrides = HTTPS_URLS
-    list_display = ["name", "products", "role", "data_location", "transfers_outside_uk",
+    list_display = ["name", "products", "role", "data_location", "data_leaves_uk",
                     "certification_names", "flow_count", "gaps"]  # fmt: skip
-    list_filter = ["role", "transfers_outside_uk", "certifications"]
+    list_filter = ["role", "data_leaves_uk", "certifications"]
     search_fields = ["name", "products", "service_description", "data_location"]
     filter_horizontal = ["certifications", "sub_processors"]
     autocomplete_fields = ["retention_rule"]
@@ -28,7 +28,7 @@ class ProcessorAdmin(admin.ModelAdmin):
         (None, {"fields": ["name", "products", "service_description", "role"]}),
         ("Due diligence", {"fields": ["compliance_statement", "certifications", "ico_registration",
                                       "contract_reference", "website"]}),
-        ("Where and how long", {"fields": ["data_location", "transfers_outside_uk",
+        ("Where and how long", {"fields": ["data_location", "data_leaves_uk",
                                            "transfer_safeguards", "retention_rule",
                                            "retention_notes", "sub_processors"]}),
     ]  # fmt: skip

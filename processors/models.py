@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 
 from governance.audit import audit_links, audited
+from governance.models.register import Leaves
 
 
 @audited()
@@ -23,7 +24,11 @@ class Certification(models.Model):
 
 @audited()
 class Processor(models.Model):
-    """A third party that receives school data (e.g. Redstor), and on what footing."""
+    """A supplier that receives or holds school data (e.g. Redstor), and on what footing.
+
+    Suppliers are shared by every organisation, except those one school added for itself (an
+    app its DPO chose), which only that school sees.
+    """
 
     class Role(models.TextChoices):
         PROCESSOR = "processor", "Processor (acts on instructions, Art 28 contract)"
@@ -31,7 +36,15 @@ class Processor(models.Model):
         JOINT_CONTROLLER = "joint", "Joint controller"
         NO_ACCESS = "no_access", "Supplier with no access to personal data"
 
-    name = models.CharField(max_length=200, unique=True)
+    school = models.ForeignKey(
+        "governance.School",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="own_suppliers",
+        help_text="Set for a supplier only this school uses (added by its DPO).",
+    )
+    name = models.CharField(max_length=200)
     products = models.CharField(
         max_length=255, blank=True, help_text="Products used, e.g. “Xporter, IDaaS, XVault”."
     )
@@ -46,8 +59,13 @@ class Processor(models.Model):
         blank=True,
         help_text="Where the data is stored, e.g. “UK”, “EU (OneDrive)”. Notices need it.",
     )
-    transfers_outside_uk = models.BooleanField(
-        "data leaves the UK", default=False, help_text="Stored or accessed outside the UK."
+    data_leaves_uk = models.CharField(
+        "data leaves the UK",
+        max_length=8,
+        choices=Leaves.choices,
+        default=Leaves.UNKNOWN,
+        help_text="Stored or accessed outside the UK. “Not known” is never printed as "
+        "“kept in the UK”: it shows staff a gap.",
     )
     transfer_safeguards = models.TextField(
         blank=True, help_text="Required when data leaves the UK: adequacy, IDTA, addendum..."
@@ -72,11 +90,24 @@ class Processor(models.Model):
 
     class Meta:
         ordering = ["name"]
+        verbose_name = "supplier"
         constraints = [
             models.CheckConstraint(
-                condition=Q(transfers_outside_uk=False) | ~Q(transfer_safeguards=""),
+                condition=~Q(data_leaves_uk="yes") | ~Q(transfer_safeguards=""),
                 name="transfer_outside_uk_needs_safeguards",
                 violation_error_message="Data leaving the UK needs its transfer safeguards.",
+            ),
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=Q(school__isnull=True),
+                name="shared_supplier_name_unique",
+                violation_error_message="A supplier of this name exists.",
+            ),
+            models.UniqueConstraint(
+                fields=["school", "name"],
+                condition=Q(school__isnull=False),
+                name="school_supplier_name_unique",
+                violation_error_message="The school has a supplier of this name.",
             ),
         ]
 
@@ -84,16 +115,22 @@ class Processor(models.Model):
         return self.name
 
     @property
+    def has_access(self) -> bool:
+        """Return whether the supplier can receive personal data at all."""
+        return self.role != self.Role.NO_ACCESS
+
+    @property
     def missing_details(self) -> list[str]:
         """Return what a privacy notice or agreement needs that the registry lacks."""
         wanted = {
             "where data is stored": self.data_location,
             "GDPR compliance statement": self.compliance_statement,
+            "whether data leaves the UK": "" if self.data_leaves_uk == Leaves.UNKNOWN else "x",
         }
         return [label for label, value in wanted.items() if not value.strip()]
 
     def clean(self) -> None:
-        if self.transfers_outside_uk and not self.transfer_safeguards.strip():
+        if self.data_leaves_uk == Leaves.YES and not self.transfer_safeguards.strip():
             raise ValidationError(
                 {"transfer_safeguards": "Data leaves the UK: say which safeguards cover it."}
             )

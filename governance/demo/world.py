@@ -126,7 +126,7 @@ PROCESSORS: dict[str, dict[str, Any]] = {
         "accounts for pupils, staff and governors, a SharePoint school site and Microsoft apps.",
         "compliance_statement": _MS_STATEMENT,
         "data_location": "EU (OneDrive and Office 365 data centres)",
-        "transfers_outside_uk": True,
+        "data_leaves_uk": "yes",
         "transfer_safeguards": "Stored in the EU, covered by the UK's adequacy regulations for "
         "the EEA; encrypted at rest and in transit.",
         "retention": SUBSCRIPTION,

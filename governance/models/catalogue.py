@@ -1,4 +1,6 @@
-"""The vocabularies flows are described in: data objects, lawful bases, retention rules."""
+"""The vocabularies the register is described in: data categories, lawful bases and laws,
+retention rules. Categories and retention rules belong to one organisation (a school may add
+its own categories); lawful bases and laws are national records that carry where they apply."""
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -6,25 +8,39 @@ from django.db import models
 from django.db.models import Q
 
 from governance.audit import audited
+from governance.models.organisations import Reach
 
 
 @audited()
 class LawfulBasis(models.Model):
-    """A lawful basis or condition: UK GDPR Art 6(1), Art 9(2) or DPA 2018 Schedule 1."""
+    """A lawful basis or condition (UK GDPR Art 6(1), Art 9(2), DPA 2018 Schedule 1), or a law
+    that gives a statutory power or duty (e.g. Education Act 1996 s.537A), with where it applies.
+    """
 
     class Kind(models.TextChoices):
         ART6 = "art6", "UK GDPR Article 6 lawful basis"
         ART9 = "art9", "UK GDPR Article 9 condition (special category)"
         DPA_SCH1 = "dpa_sch1", "DPA 2018 Schedule 1 condition"
+        STATUTE = "statute", "Law: a statutory power or duty"
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     code = models.CharField(
-        max_length=40, unique=True, help_text="How the law cites it, e.g. “Art 6(1)(e)”."
+        max_length=200,
+        unique=True,
+        help_text="How the law cites it, e.g. “Art 6(1)(e)” or “Education Act 1996 s.537A”.",
     )
-    title = models.CharField(max_length=120, help_text="Its short name, e.g. “Public task”.")
+    title = models.CharField(max_length=200, help_text="Its short name, e.g. “Public task”.")
     plain_text = models.TextField(
         help_text="What it means, in words a parent understands. Printed in notices."
     )
+    reach = models.CharField(
+        "applies in",
+        max_length=8,
+        choices=Reach.choices,
+        default=Reach.BOTH,
+        help_text="A law for one nation is refused on a flow from a school of the other.",
+    )
+    url = models.URLField("link", max_length=500, blank=True)
 
     class Meta:
         ordering = ["kind", "code"]
@@ -36,25 +52,42 @@ class LawfulBasis(models.Model):
 
 @audited()
 class DataObject(models.Model):
-    """A SIF data object a flow can carry, e.g. ``LearnerPersonal``."""
+    """A category of personal data in plain words (e.g. “Medical information”), owned by an
+    organisation or added by one school, optionally mapped to a SIF object such as
+    ``LearnerPersonal``."""
 
     class Subject(models.TextChoices):
         PUPIL = "pupil", "Pupils"
         CONTACT = "contact", "Parents and carers"
         WORKFORCE = "workforce", "School workforce"
 
+    authority = models.ForeignKey(
+        "governance.Authority",
+        on_delete=models.PROTECT,
+        related_name="data_categories",
+        verbose_name="organisation",
+    )
+    school = models.ForeignKey(
+        "governance.School",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="own_categories",
+        help_text="Set for a category only this school holds; empty for the organisation's.",
+    )
     sif_name = models.CharField(
-        "SIF name",
+        "SIF object",
         max_length=80,
-        unique=True,
+        blank=True,
         validators=[
             RegexValidator(
                 r"^[A-Z][A-Za-z0-9]+$",
                 "A SIF object name is one word in UpperCamelCase, e.g. LearnerPersonal.",
             )
         ],
+        help_text="The SIF object the exchange carries it as, if any.",
     )
-    title = models.CharField(max_length=120, help_text="Plain name, e.g. “Pupil personal details”.")
+    title = models.CharField(max_length=120, help_text="Plain name, e.g. “Medical information”.")
     data_subject = models.CharField(max_length=12, choices=Subject.choices)
     fields_description = models.TextField(
         "fields in plain words", help_text="What the object holds, as a parent would say it."
@@ -87,21 +120,56 @@ class DataObject(models.Model):
         verbose_name="DPA 2018 Schedule 1 condition",
         help_text="Where the Art 9 condition needs one (Art 9(2)(b), (g), (h), (i), (j)).",
     )
+    held_by_every_school = models.BooleanField(
+        "every school holds it",
+        default=True,
+        help_text="Listed in every school's notice (the organisation's default register). "
+        "Untick for data only some schools send or hold: it then appears where a flow, a "
+        "system or a purpose of the school names it.",
+    )
 
     class Meta:
-        ordering = ["data_subject", "sif_name"]
+        ordering = ["data_subject", "title"]
+        verbose_name = "data category"
+        verbose_name_plural = "data categories"
         constraints = [
             models.CheckConstraint(
                 condition=Q(is_special_category=False) | Q(art9_condition__isnull=False),
                 name="special_category_object_needs_art9_condition",
                 violation_error_message="Special category data needs an Art 9 condition.",
             ),
+            models.UniqueConstraint(
+                fields=["authority", "sif_name"],
+                condition=~Q(sif_name=""),
+                name="sif_name_unique_per_organisation",
+                violation_error_message="This organisation already has a category for that "
+                "SIF object.",
+            ),
+            models.UniqueConstraint(
+                fields=["authority", "data_subject", "title"],
+                condition=Q(school__isnull=True),
+                name="category_title_unique_per_organisation",
+                violation_error_message="The organisation has a category of this name already.",
+            ),
+            models.UniqueConstraint(
+                fields=["school", "data_subject", "title"],
+                condition=Q(school__isnull=False),
+                name="category_title_unique_per_school",
+                violation_error_message="The school has a category of this name already.",
+            ),
         ]
 
     def __str__(self) -> str:
-        return self.sif_name
+        return f"{self.title} ({self.sif_name})" if self.sif_name else self.title
+
+    @property
+    def label(self) -> str:
+        """Return the name the agreement's data tables use: the SIF object, else the title."""
+        return self.sif_name or self.title
 
     def clean(self) -> None:
+        if self.school_id and self.authority_id and self.school.authority_id != self.authority_id:
+            raise ValidationError({"school": "That school belongs to another organisation."})
         if self.is_special_category and self.art9_condition_id is None:
             raise ValidationError(
                 {
@@ -131,7 +199,13 @@ class RetentionRule(models.Model):
         RETURN = "return", "Returned to the school, then deleted"
         REVIEW = "review", "Reviewed, then deleted or kept under the retention schedule"
 
-    name = models.CharField(max_length=120, unique=True)
+    authority = models.ForeignKey(
+        "governance.Authority",
+        on_delete=models.PROTECT,
+        related_name="retention_rules",
+        verbose_name="organisation",
+    )
+    name = models.CharField(max_length=120)
     period_value = models.PositiveIntegerField("period", null=True, blank=True)
     period_unit = models.CharField(max_length=10, choices=Unit.choices, blank=True)
     event = models.CharField(
@@ -148,6 +222,9 @@ class RetentionRule(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["authority", "name"], name="retention_rule_name_unique_per_organisation"
+            ),
             models.CheckConstraint(
                 condition=Q(period_value__isnull=False, period_value__gt=0) | ~Q(event=""),
                 name="retention_has_period_or_event",

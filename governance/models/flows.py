@@ -33,8 +33,15 @@ class DataFlowQuerySet(models.QuerySet["DataFlow"]):
     def with_details(self) -> "DataFlowQuerySet":
         """Fetch everything a flow table shows in a fixed number of queries."""
         return self.select_related(
-            "partner_service", "processor", "offering", "school", "retention_rule"
+            "partner_service", "processor", "body", "offering", "school", "retention_rule"
         ).prefetch_related("data_objects", "lawful_bases")
+
+
+RECIPIENT_MESSAGE = (
+    "Choose exactly one recipient: an authority service, a supplier, or a public body or "
+    "other recipient."
+)
+RECIPIENT_FIELDS = ("partner_service", "processor", "body")
 
 
 @audited()
@@ -78,19 +85,36 @@ class DataFlow(models.Model):
         null=True,
         blank=True,
         related_name="flows",
+        verbose_name="supplier",
+    )
+    body = models.ForeignKey(
+        "governance.ExternalRecipient",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="flows",
+        verbose_name="public body or other recipient",
     )
     purpose = models.CharField(max_length=255, help_text="Why the recipient needs it, plainly.")
     description = models.TextField(blank=True, help_text="Detail for staff and the agreement.")
-    data_objects = models.ManyToManyField(DataObject, related_name="flows")
+    data_objects = models.ManyToManyField(
+        DataObject, related_name="flows", verbose_name="data categories"
+    )
     lawful_bases = models.ManyToManyField(LawfulBasis, related_name="flows")
     frequency = models.CharField(max_length=12, choices=Frequency.choices)
     transport = models.CharField(
         max_length=200,
-        default="SIF via Groupcall Xporter, overnight",
+        blank=True,
         help_text="How the data travels, e.g. “SIF via Groupcall Xporter, overnight”.",
     )
     retention_rule = models.ForeignKey(
-        RetentionRule, on_delete=models.PROTECT, related_name="flows"
+        RetentionRule,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="flows",
+        help_text="How long the recipient keeps it. Leave empty when it is the recipient's "
+        "own rule and not known: the notice then says nothing about it.",
     )
     is_active = models.BooleanField("active", default=True)
 
@@ -100,11 +124,12 @@ class DataFlow(models.Model):
         ordering = ["authority", "purpose", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(partner_service__isnull=False, processor__isnull=True)
-                | Q(partner_service__isnull=True, processor__isnull=False),
+                condition=Q(partner_service__isnull=False, processor__isnull=True,
+                            body__isnull=True)
+                | Q(partner_service__isnull=True, processor__isnull=False, body__isnull=True)
+                | Q(partner_service__isnull=True, processor__isnull=True, body__isnull=False),
                 name="flow_has_exactly_one_recipient",
-                violation_error_message="Choose exactly one recipient: a partner service or a "
-                "processor.",
+                violation_error_message=RECIPIENT_MESSAGE,
             ),
             models.CheckConstraint(
                 condition=Q(offering__isnull=True) | Q(school__isnull=True),
@@ -118,9 +143,9 @@ class DataFlow(models.Model):
         return f"{self.source_display} → {self.recipient}: {self.purpose}"
 
     def clean(self) -> None:
-        if bool(self.partner_service_id) == bool(self.processor_id):
-            message = "Choose exactly one recipient: a partner service or a processor."
-            raise ValidationError({"partner_service": message})
+        named = [f for f in RECIPIENT_FIELDS if getattr(self, f"{f}_id")]
+        if len(named) != 1:
+            raise ValidationError({(named[1] if named else "partner_service"): RECIPIENT_MESSAGE})
         if self.offering_id and self.school_id:
             raise ValidationError(
                 {"school": "A flow leaves an offering's subscribers or one school, not both."}
@@ -128,15 +153,35 @@ class DataFlow(models.Model):
         if not self.authority_id:
             return
         for field, label in (("partner_service", "service"), ("offering", "offering"),
-                             ("school", "school")):  # fmt: skip
+                             ("school", "school"), ("retention_rule", "retention rule")):  # fmt: skip
             related = getattr(self, field)
             if related is not None and related.authority_id != self.authority_id:
-                raise ValidationError({field: f"That {label} belongs to another authority."})
+                raise ValidationError({field: f"That {label} belongs to another organisation."})
+        self._clean_owned_recipient()
+
+    def _clean_owned_recipient(self) -> None:
+        """A recipient one school added may only receive that school's data."""
+        body, supplier = self.body, self.processor
+        if body is not None and body.authority_id not in (None, self.authority_id):
+            raise ValidationError({"body": "That recipient belongs to another organisation."})
+        for field, owner in (("body", body), ("processor", supplier)):
+            school_id = getattr(owner, "school_id", None)
+            if school_id is not None and school_id != self.school_id:
+                raise ValidationError(
+                    {field: "That recipient belongs to one school: only that school's own "
+                     "flows can send it data."}  # fmt: skip
+                )
+        if supplier is not None and not supplier.has_access:
+            raise ValidationError(
+                {"processor": f"{supplier.name} is marked “no access to personal data”, so "
+                 "it cannot receive data. Change its role, or send the data to whoever runs "
+                 "the service for the school."}  # fmt: skip
+            )
 
     @property
-    def recipient(self) -> PartnerService | models.Model:
-        """Return the partner service or processor that receives the data."""
-        return self.partner_service or self.processor  # type: ignore[return-value]
+    def recipient(self) -> models.Model:
+        """Return the authority service, supplier or other recipient that receives the data."""
+        return self.partner_service or self.processor or self.body  # type: ignore[return-value]
 
     @property
     def source_display(self) -> str:

@@ -70,3 +70,9 @@ class Subscription(models.Model):
     def clean(self) -> None:
         if self.end_date and self.start_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": "A subscription cannot end before it starts."})
+        if (
+            self.school_id
+            and self.offering_id
+            and self.school.authority_id != self.offering.authority_id
+        ):
+            raise ValidationError({"offering": "That offering belongs to another organisation."})

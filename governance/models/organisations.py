@@ -1,4 +1,5 @@
-"""The organisations data moves between: the authority, its schools and its services."""
+"""The organisations data moves between: the organisation running the schools' data (a local
+authority's service or a multi-academy trust's central team), its schools and its services."""
 
 from typing import Any
 
@@ -10,11 +11,40 @@ from django.db.models import Q
 from governance.audit import audited
 
 
+class Nation(models.TextChoices):
+    ENGLAND = "england", "England"
+    WALES = "wales", "Wales"
+
+
+class Reach(models.TextChoices):
+    """Where a law or a national body applies."""
+
+    BOTH = "both", "England and Wales"
+    ENGLAND = "england", "England only"
+    WALES = "wales", "Wales only"
+
+
+def reach_covers(reach: str, nation: str) -> bool:
+    """Return whether something of ``reach`` applies to a school in ``nation``."""
+    return reach in (Reach.BOTH, nation)
+
+
 @audited()
 class Authority(models.Model):
-    """The organisation running the schools' data service (e.g. Warwickshire's ICTDS)."""
+    """The organisation running a group of schools' data: a local authority's service (e.g.
+    Warwickshire's ICTDS) or a multi-academy trust's central team."""
+
+    class Kind(models.TextChoices):
+        LOCAL_AUTHORITY = "local_authority", "Local authority service"
+        TRUST = "trust", "Multi-academy trust (central team)"
 
     name = models.CharField(max_length=200, unique=True, help_text="The legal organisation.")
+    kind = models.CharField(
+        max_length=16,
+        choices=Kind.choices,
+        default=Kind.LOCAL_AUTHORITY,
+        help_text="For a trust, the trust is the controller for its academies.",
+    )
     service_name = models.CharField(
         max_length=200,
         help_text="The service that runs the exchange, e.g. ICT Development Service.",
@@ -30,10 +60,21 @@ class Authority(models.Model):
     dpo_name = models.CharField("DPO name", max_length=200, blank=True)
     dpo_email = models.EmailField("DPO email", blank=True)
     dpo_phone = models.CharField("DPO phone", max_length=40, blank=True)
+    security_measures = models.TextField(
+        blank=True,
+        help_text="How every school's data is protected, one measure per line (encryption, "
+        "access control, training...). Printed in every school's notice; schools add their own.",
+    )
+    retention_schedule_summary = models.TextField(
+        blank=True, help_text="The records retention schedule schools follow, in plain words."
+    )
+    retention_schedule_url = models.URLField(
+        "retention schedule link", blank=True, help_text="Where the full schedule is published."
+    )
 
     class Meta:
         ordering = ["name"]
-        verbose_name_plural = "authorities"
+        verbose_name = "organisation"
 
     def __str__(self) -> str:
         return f"{self.name} ({self.service_name})"
@@ -47,6 +88,9 @@ class Authority(models.Model):
             "DPO email": self.dpo_email,
         }
         return [label for label, value in wanted.items() if not value]
+
+
+YOUTH_SUPPORT_PHASES = {"secondary", "all_through", "middle", "special", "alternative"}
 
 
 class SchoolQuerySet(models.QuerySet["School"]):
@@ -81,9 +125,16 @@ class School(models.Model):
         ACADEMY = "academy", "Academy (single academy trust)"
         TRUST_MEMBER = "trust_member", "Academy in a multi-academy trust"
 
-    class Nation(models.TextChoices):
-        ENGLAND = "england", "England"
-        WALES = "wales", "Wales"
+    Nation = Nation
+
+    class LearnerTerm(models.TextChoices):
+        PUPILS = "pupils", "pupils"
+        STUDENTS = "students", "students"
+
+    class YouthSupport(models.TextChoices):
+        BY_PHASE = "", "Follow the phase (secondary, middle, all-through, special, AP)"
+        YES = "yes", "Yes: the school shares with youth support services at 13+"
+        NO = "no", "No: the school has no pupils aged 13 or over"
 
     class MIS(models.TextChoices):
         SIMS = "sims", "SIMS"
@@ -132,6 +183,39 @@ class School(models.Model):
     dp_lead_name = models.CharField("data protection lead", max_length=200, blank=True)
     dp_lead_email = models.EmailField("data protection lead email", blank=True)
     mis = models.CharField("MIS", max_length=12, choices=MIS.choices, default=MIS.SIMS)
+    learner_term = models.CharField(
+        "the school calls its learners",
+        max_length=8,
+        choices=LearnerTerm.choices,
+        default=LearnerTerm.PUPILS,
+    )
+    youth_support = models.CharField(
+        "youth support services (13+)",
+        max_length=3,
+        choices=YouthSupport.choices,
+        blank=True,
+        default=YouthSupport.BY_PHASE,
+        help_text="England: whether the notice describes sharing with youth support services "
+        "(Education Act 1996 s.507B). By default it follows the phase.",
+    )
+    security_measures = models.TextField(
+        blank=True,
+        help_text="The school's own security measures, one per line, added to the "
+        "organisation's.",
+    )
+    retention_schedule_summary = models.TextField(
+        blank=True, help_text="Leave empty to use the organisation's."
+    )
+    retention_schedule_url = models.URLField(
+        "retention schedule link", blank=True, help_text="Leave empty to use the organisation's."
+    )
+    notices_published_at = models.DateTimeField(
+        "notices first published",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Until then the school's notices are drafts: nothing is public.",
+    )
 
     objects = SchoolQuerySet.as_manager()
 
@@ -168,6 +252,30 @@ class School(models.Model):
     def controller_name(self) -> str:
         """Return the data controller's name: the trust for an academy, else the school."""
         return self.trust_name if self.school_type != self.Type.MAINTAINED else self.name
+
+    @property
+    def is_published(self) -> bool:
+        """Return whether the school's notices have been published (they are public)."""
+        return self.notices_published_at is not None
+
+    @property
+    def shares_with_youth_support(self) -> bool:
+        """Return whether the school's pupils notice describes youth support services (13+)."""
+        if self.nation != Nation.ENGLAND or self.youth_support == self.YouthSupport.NO:
+            return False
+        if self.youth_support == self.YouthSupport.YES:
+            return True
+        return self.phase in YOUTH_SUPPORT_PHASES
+
+    @property
+    def retention_schedule(self) -> dict[str, str]:
+        """Return the school's retention schedule summary and link (the organisation's by
+        default)."""
+        return {
+            "summary": self.retention_schedule_summary
+            or self.authority.retention_schedule_summary,
+            "url": self.retention_schedule_url or self.authority.retention_schedule_url,
+        }
 
     @property
     def missing_contacts(self) -> list[str]:

@@ -72,7 +72,7 @@ def unsaved_flow_to_a_partner() -> DataFlow:
         lambda: RetentionRuleFactory.build(period_value=None, period_unit="", event="leaves"),
         lambda: unsaved_flow(processor=ProcessorFactory()),
         unsaved_flow_to_a_partner,
-        lambda: ProcessorFactory.build(transfers_outside_uk=True, transfer_safeguards="IDTA"),
+        lambda: ProcessorFactory.build(data_leaves_uk="yes", transfer_safeguards="IDTA"),
     ],
     ids=[
         "school",
@@ -288,14 +288,14 @@ def test_subscription_cannot_end_before_it_starts() -> None:
 
 
 def test_data_leaving_the_uk_needs_safeguards() -> None:
-    processor = ProcessorFactory.build(transfers_outside_uk=True, transfer_safeguards="")
+    processor = ProcessorFactory.build(data_leaves_uk="yes", transfer_safeguards="")
 
     assert "transfer_safeguards" in field_errors(processor)
     refused_by_database(processor.save)
 
 
 def test_blank_safeguards_are_refused_by_validation() -> None:
-    processor = ProcessorFactory.build(transfers_outside_uk=True, transfer_safeguards="   ")
+    processor = ProcessorFactory.build(data_leaves_uk="yes", transfer_safeguards="   ")
 
     assert "transfer_safeguards" in field_errors(processor)
 
@@ -304,7 +304,7 @@ def test_processor_moved_abroad_in_a_bulk_update_is_refused() -> None:
     processor = ProcessorFactory()
 
     refused_by_database(
-        lambda: Processor.objects.filter(pk=processor.pk).update(transfers_outside_uk=True)
+        lambda: Processor.objects.filter(pk=processor.pk).update(data_leaves_uk="yes")
     )
 
 
