@@ -123,7 +123,7 @@ def _services(flows: list[DataFlow]) -> list[dict[str, Any]]:
         entry["uses"].append(
             {
                 "purpose": flow.purpose,
-                "data": sorted(o.sif_name for o in flow.data_objects.all()),
+                "data": sorted(o.label for o in flow.data_objects.all()),
                 "frequency": flow.get_frequency_display(),
                 "source": flow.source_display,
             }
@@ -136,19 +136,19 @@ def _legal(flows: list[DataFlow]) -> dict[str, Any]:
     by_kind: dict[str, list[dict[str, str]]] = defaultdict(list)
     for basis in sorted(bases.values(), key=lambda b: b.code):
         by_kind[basis.kind].append(_basis(basis))
-    special = {o.sif_name: o for f in flows for o in f.data_objects.all() if o.is_special_category}
+    special = {o.label: o for f in flows for o in f.data_objects.all() if o.is_special_category}
     return {
         "art6": by_kind[LawfulBasis.Kind.ART6],
         "art9": by_kind[LawfulBasis.Kind.ART9],
         "dpa": by_kind[LawfulBasis.Kind.DPA_SCH1],
         "special": [
             {
-                "sif_name": o.sif_name,
+                "sif_name": o.label,
                 "note": o.special_category_note,
                 "art9": o.art9_condition.code if o.art9_condition else "",
                 "dpa": o.dpa_condition.code if o.dpa_condition else "",
             }
-            for o in sorted(special.values(), key=lambda o: o.sif_name)
+            for o in sorted(special.values(), key=lambda o: o.label)
         ],
     }
 
@@ -169,11 +169,11 @@ def _exchange(flows: list[DataFlow]) -> dict[str, Any]:
 
 
 def _data(flows: list[DataFlow]) -> list[dict[str, Any]]:
-    objects = {o.sif_name: o for f in flows for o in f.data_objects.all()}
+    objects = {o.label: o for f in flows for o in f.data_objects.all()}
     groups = []
     for subject, label in DataObject.Subject.choices:
         members = sorted(
-            (o for o in objects.values() if o.data_subject == subject), key=lambda o: o.sif_name
+            (o for o in objects.values() if o.data_subject == subject), key=lambda o: o.label
         )
         if members:
             groups.append(
@@ -181,7 +181,7 @@ def _data(flows: list[DataFlow]) -> list[dict[str, Any]]:
                     "subject": label,
                     "objects": [
                         {
-                            "sif_name": o.sif_name,
+                            "sif_name": o.label,
                             "title": o.title,
                             "fields": o.fields_description,
                             "special": o.special_category_note if o.is_special_category else "",
@@ -197,6 +197,8 @@ def _retention(flows: list[DataFlow]) -> list[dict[str, Any]]:
     holders: dict[str, set[str]] = defaultdict(set)
     rules = {}
     for flow in flows:
+        if flow.retention_rule is None:
+            continue
         rules[flow.retention_rule.name] = flow.retention_rule
         holders[flow.retention_rule.name].add(str(flow.partner_service))
     return [
@@ -212,7 +214,12 @@ def _retention(flows: list[DataFlow]) -> list[dict[str, Any]]:
 
 def _processors(authority: Authority) -> list[dict[str, Any]]:
     flows = (
-        DataFlow.objects.filter(authority=authority, is_active=True, processor__isnull=False)
+        DataFlow.objects.filter(
+            authority=authority,
+            is_active=True,
+            processor__isnull=False,
+            processor__school__isnull=True,  # a school's own apps are its business, not ours
+        )
         .select_related("processor")
         .order_by("processor__name")
     )

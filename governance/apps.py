@@ -8,11 +8,14 @@ class GovernanceConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
+        from django.db.models.signals import post_migrate
 
         from governance import access
+        from governance.national import seed_after_migrate
         from governance.portal.views import record_authentication
 
         access.connect()
+        post_migrate.connect(seed_after_migrate, sender=self, dispatch_uid="national_records")
 
         # Remember when a password was last typed: signing asks again after 10 minutes.
         def remember_sign_in(

@@ -2,21 +2,27 @@
 
 ``build_notice_content`` returns plain, JSON-serialisable data; templates only lay it out.
 The hash of that data decides whether a new version is needed, and two contents can be
-compared to tell a parent what changed.
+compared to tell a parent what changed. It describes the school's whole picture: what it holds
+and why, where it keeps it, and every recipient, grouped by kind. Where the registry is silent
+the content says nothing (``notices.gaps`` tells staff instead).
 """
 
 import datetime
 import hashlib
 import json
-from collections import Counter, defaultdict
 from typing import Any
 
-from django.db.models import Prefetch, TextChoices
+from django.db.models import TextChoices
 from django.utils import timezone
 
-from governance.models import DataFlow, DataObject, LawfulBasis, PartnerService, School
-from notices import statutory
-from processors.models import Processor
+from governance.models import Authority, LawfulBasis, School
+from notices import recipients, statutory
+from notices.register import (
+    SUBJECTS,
+    RegisterRows,
+    basis_entry,
+    load_register,
+)
 
 
 class Audience(TextChoices):
@@ -24,21 +30,8 @@ class Audience(TextChoices):
     WORKFORCE = "workforce", "School workforce"
 
 
-SUBJECTS = {
-    Audience.PUPILS: {DataObject.Subject.PUPIL, DataObject.Subject.CONTACT},
-    Audience.WORKFORCE: {DataObject.Subject.WORKFORCE},
-}
-
-TITLES = {
-    Audience.PUPILS: "Privacy notice for pupils and parents",
-    Audience.WORKFORCE: "Privacy notice for the school workforce",
-}
-
-WHO_IT_COVERS = {
-    Audience.PUPILS: "pupils at the school and their parents and carers",
-    Audience.WORKFORCE: "everyone who works at the school: employees, supply and agency "
-    "staff, contractors, volunteers and governors",
-}
+CONSENT_CODES = {"Art 6(1)(a)", "Art 9(2)(a)"}
+LEGITIMATE_INTERESTS = "Art 6(1)(f)"
 
 
 def content_hash(content: dict[str, Any]) -> str:
@@ -47,36 +40,36 @@ def content_hash(content: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _basis(basis: LawfulBasis | None) -> dict[str, str] | None:
-    if basis is None:
-        return None
-    return {"code": basis.code, "title": basis.title, "plain": basis.plain_text}
+def terms(school: School) -> dict[str, str]:
+    """Return the words a notice uses for this school's nation and learners."""
+    learners = school.learner_term or School.LearnerTerm.PUPILS
+    wales = school.nation == School.Nation.WALES
+    return {
+        "learners": learners,
+        "learner": learners.rstrip("s"),
+        "needs": "additional learning needs (ALN)" if wales else "special educational needs (SEN)",
+        "plan": "individual development plan (IDP)"
+        if wales
+        else "education, health and care plan (EHCP)",
+        "government": "the Welsh Government" if wales else "the Department for Education",
+    }
 
 
-def _flows(school: School, audience: str, on: datetime.date) -> list[tuple[DataFlow, list]]:
-    """Return the school's flows that carry this audience's data, each with those objects."""
-    subjects = SUBJECTS[Audience(audience)]
-    objects = DataObject.objects.select_related("art9_condition", "dpa_condition")
-    flows = (
-        DataFlow.objects.for_school(school, on)
-        .select_related(
-            "partner_service", "processor", "processor__retention_rule", "offering",
-            "retention_rule",
+def _titles(audience: Audience, words: dict[str, str]) -> tuple[str, str]:
+    if audience == Audience.PUPILS:
+        return (
+            f"Privacy notice for {words['learners']} and parents",
+            f"{words['learners']} at the school and their parents and carers",
         )
-        .prefetch_related(
-            Prefetch("data_objects", queryset=objects),
-            "lawful_bases",
-            "processor__certifications",
-            "processor__links",
-        )
-        .order_by("pk")
-    )  # fmt: skip
-    result = []
-    for flow in flows:
-        carried = [o for o in flow.data_objects.all() if o.data_subject in subjects]
-        if carried:
-            result.append((flow, sorted(carried, key=lambda o: o.sif_name)))
-    return result
+    return (
+        "Privacy notice for the school workforce",
+        "everyone who works at the school: employees, supply and agency staff, contractors, "
+        "volunteers and governors",
+    )
+
+
+def _lines(*texts: str) -> list[str]:
+    return [line.strip() for text in texts for line in text.splitlines() if line.strip()]
 
 
 def _school(school: School) -> dict[str, Any]:
@@ -84,7 +77,7 @@ def _school(school: School) -> dict[str, Any]:
         "name": school.name,
         "urn": school.urn,
         "dfe_number": school.dfe_number,
-        "address": [line for line in school.address.splitlines() if line.strip()],
+        "address": _lines(school.address),
         "postcode": school.postcode,
         "phone": school.phone,
         "email": school.email,
@@ -97,128 +90,151 @@ def _school(school: School) -> dict[str, Any]:
     }
 
 
-def _contacts(school: School) -> dict[str, Any]:
+def _controller(school: School, organisation: Authority) -> dict[str, Any]:
+    """The controller: a trust organisation for its academies, else the school (or its trust
+    when only the trust's name is known, reached through the school)."""
+    if organisation.kind == Authority.Kind.TRUST and school.school_type != School.Type.MAINTAINED:
+        return {
+            "name": organisation.name,
+            "is_trust": True,
+            "address": _lines(organisation.address),
+            "phone": organisation.phone,
+            "email": organisation.email,
+            "ico_registration": organisation.ico_registration,
+            "through_school": False,
+        }
     is_trust = school.school_type != School.Type.MAINTAINED
     return {
-        "controller": {
-            "name": school.controller_name,
-            "is_trust": is_trust,
-            "ico_registration": school.ico_registration,
-        },
-        "dpo": {"name": school.dpo_name, "email": school.dpo_email, "phone": school.dpo_phone},
-        "dp_lead": {"name": school.dp_lead_name, "email": school.dp_lead_email},
+        "name": school.controller_name,
+        "is_trust": is_trust,
+        "address": [*_lines(school.address), school.postcode],
+        "phone": school.phone,
+        "email": school.email,
+        "ico_registration": school.ico_registration,
+        "through_school": is_trust,
     }
 
 
-def _categories(flows: list[tuple[DataFlow, list]]) -> list[dict[str, Any]]:
-    seen: dict[str, DataObject] = {}
-    for _, carried in flows:
-        for obj in carried:
-            seen[obj.sif_name] = obj
-    ordered = sorted(seen.values(), key=lambda o: (o.data_subject, o.title))
+def _dpo(school: School, organisation: Authority) -> dict[str, str]:
+    if school.dpo_name or school.dpo_email or organisation.kind != Authority.Kind.TRUST:
+        return {"name": school.dpo_name, "email": school.dpo_email, "phone": school.dpo_phone}
+    return {
+        "name": organisation.dpo_name,
+        "email": organisation.dpo_email,
+        "phone": organisation.dpo_phone,
+    }
+
+
+def _categories(rows: RegisterRows, words: dict[str, str]) -> list[dict[str, Any]]:
+    shared = {o.pk for _, carried in rows.flows for o in carried}
+    subject_labels = {"pupil": words["learners"].capitalize(), "contact": "Parents and carers",
+                      "workforce": "School workforce"}  # fmt: skip
     return [
         {
-            "sif_name": o.sif_name,
             "title": o.title,
-            "subject": o.get_data_subject_display(),
+            "subject": subject_labels[o.data_subject],
             "fields": o.fields_description,
             "special": o.is_special_category,
             "special_note": o.special_category_note,
-            "art9": _basis(o.art9_condition),
-            "dpa": _basis(o.dpa_condition),
+            "art9": basis_entry(o.art9_condition),
+            "dpa": basis_entry(o.dpa_condition),
+            "shared": o.pk in shared,
         }
-        for o in ordered
+        for o in rows.categories
     ]
 
 
-def _bases_used(flows: list[tuple[DataFlow, list]]) -> list[dict[str, Any]]:
-    bases = {b.code: b for flow, _ in flows for b in flow.lawful_bases.all()}
-    kinds = dict(LawfulBasis.Kind.choices)
+def _purposes(rows: RegisterRows) -> list[dict[str, Any]]:
+    result = []
+    for purpose in rows.purposes:
+        bases = sorted(purpose.lawful_bases.all(), key=lambda b: (b.kind, b.code))
+        codes = {b.code for b in bases}
+        result.append(
+            {
+                "description": purpose.description,
+                "bases": [{"code": b.code, "title": b.title} for b in bases],
+                "laws": sorted(law.code for law in purpose.laws.all()),
+                "legitimate_interest": purpose.legitimate_interest
+                if LEGITIMATE_INTERESTS in codes
+                else "",
+                "consent": bool(codes & CONSENT_CODES),
+                "categories": sorted(c.title for c in purpose.categories.all()),
+            }
+        )
+    return result
+
+
+def _systems(rows: RegisterRows) -> list[dict[str, Any]]:
     return [
-        {**(_basis(b) or {}), "kind": b.kind, "kind_label": kinds[b.kind]}
-        for b in sorted(bases.values(), key=lambda b: (b.kind, b.code))
+        {
+            "name": system.name,
+            "kind": system.get_kind_display(),
+            "description": system.description,
+            "supplier": system.supplier.name if system.supplier else "",
+            "in_house": system.in_house,
+        }
+        for system in rows.systems
     ]
 
 
-ALL_DATA = "All the information listed in this notice"
+def _bases_explained(rows: RegisterRows) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Return the lawful bases and conditions relied on anywhere in the notice, and the laws."""
+    found: dict[str, LawfulBasis] = {}
+    for flow, _ in rows.flows:
+        found.update({b.code: b for b in flow.lawful_bases.all()})
+    for purpose in rows.purposes:
+        found.update({b.code: b for b in purpose.lawful_bases.all()})
+        found.update({b.code: b for b in purpose.laws.all()})
+    for body in rows.bodies:
+        found.update({b.code: b for b in body.lawful_bases.all()})
+        found.update({b.code: b for b in body.laws.all()})
+    for obj in rows.categories:
+        for condition in (obj.art9_condition, obj.dpa_condition):
+            if condition is not None and (obj.is_special_category and rows.carried(obj)):
+                found[condition.code] = condition
+    kinds = dict(LawfulBasis.Kind.choices)
+    ordered = sorted(found.values(), key=lambda b: (b.kind, b.code))
+    bases = [
+        {**(basis_entry(b) or {}), "kind": b.kind, "kind_label": kinds[b.kind]}
+        for b in ordered
+        if b.kind != LawfulBasis.Kind.STATUTE
+    ]
+    laws = [
+        {"code": b.code, "plain": b.plain_text, "url": b.url}
+        for b in ordered
+        if b.kind == LawfulBasis.Kind.STATUTE
+    ]
+    return bases, laws
 
 
-def _exchange(flow: DataFlow, carried: list, everything: set[str]) -> dict[str, Any]:
-    names = {o.sif_name for o in carried}
+def _transfers(groups: list[dict[str, Any]], rows: RegisterRows) -> dict[str, Any]:
+    """Say only what is known: the suppliers that store data outside the UK, and “kept in the
+    UK” only when every supplier in the notice is known to keep it there."""
+    suppliers = {p.pk: p for p in rows.suppliers()}
+    outside = [p for p in suppliers.values() if p.data_leaves_uk == "yes"]
+    all_known_uk = bool(suppliers) and all(p.data_leaves_uk == "no" for p in suppliers.values())
     return {
-        "purpose": flow.purpose,
-        "data": [ALL_DATA] if names == everything else [o.title for o in carried],
-        "frequency": flow.get_frequency_display(),
-        "transport": flow.transport,
-        "retention": flow.retention_rule.name,
-        "via": flow.offering.name if flow.offering else "",
-        "bases": [b.code for b in sorted(flow.lawful_bases.all(), key=lambda b: (b.kind, b.code))],
+        "outside": [
+            {"name": p.name, "location": p.data_location, "safeguards": p.transfer_safeguards}
+            for p in sorted(outside, key=lambda p: p.name)
+        ],
+        "all_in_uk": all_known_uk,
     }
 
 
-def _usual_transport(flows: list[tuple[DataFlow, list]]) -> str:
-    """Return the way most exchanges travel, said once instead of on every exchange."""
-    counts = Counter(flow.transport for flow, _ in flows)
-    return counts.most_common(1)[0][0] if counts else ""
-
-
-def _everything(flows: list[tuple[DataFlow, list]]) -> set[str]:
-    return {o.sif_name for _, carried in flows for o in carried}
-
-
-def _by_recipient(
-    flows: list[tuple[DataFlow, list]], attr: str, describe: Any
-) -> list[dict[str, Any]]:
-    """Group the flows to recipients of one kind (``attr``), each described once."""
-    everything = _everything(flows)
-    grouped: dict[int, dict[str, Any]] = {}
-    for flow, carried in flows:
-        recipient = getattr(flow, attr)
-        if recipient is None:
-            continue
-        if recipient.pk not in grouped:
-            grouped[recipient.pk] = {**describe(recipient), "exchanges": []}
-        grouped[recipient.pk]["exchanges"].append(_exchange(flow, carried, everything))
-    return sorted(grouped.values(), key=lambda e: e["name"])
-
-
-def _partner(partner: PartnerService) -> dict[str, Any]:
-    return {
-        "name": partner.name,
-        "purpose": partner.purpose,
-        "gateway": partner.statutory_gateway,
-        "relationship": partner.get_relationship_display(),
-    }
-
-
-def _processor(processor: Processor) -> dict[str, Any]:
-    rule = processor.retention_rule
-    return {
-        "name": processor.name,
-        "products": processor.products,
-        "what": processor.service_description,
-        "role": processor.get_role_display(),
-        "location": processor.data_location,
-        "outside_uk": processor.transfers_outside_uk,
-        "safeguards": processor.transfer_safeguards,
-        "certifications": sorted(c.name for c in processor.certifications.all()),
-        "own_retention": rule.description if rule else processor.retention_notes,
-        "links": [{"label": ln.label, "url": ln.url} for ln in processor.links.all()],
-    }
-
-
-def _retention(flows: list[tuple[DataFlow, list]]) -> list[dict[str, Any]]:
-    by_rule: dict[str, dict[str, Any]] = {}
-    holders: dict[str, set[str]] = defaultdict(set)
-    for flow, _ in flows:
-        rule = flow.retention_rule
-        by_rule[rule.name] = {
-            "name": rule.name,
-            "description": rule.description,
-            "end": rule.get_end_action_display(),
-        }
-        holders[rule.name].add(str(flow.recipient))
-    return [{**entry, "held_by": sorted(holders[name])} for name, entry in sorted(by_rule.items())]
+def _rights(school: School, audience: Audience, uses_consent: bool) -> list[dict[str, str]]:
+    rights = list(statutory.RIGHTS)
+    if audience == Audience.PUPILS:
+        rights.append(
+            statutory.parent_record_right(
+                school.nation,
+                terms(school)["needs"],
+                maintained=school.school_type == School.Type.MAINTAINED,
+            )
+        )
+    if uses_consent:
+        rights.append(statutory.CONSENT_RIGHT)
+    return rights
 
 
 def build_notice_content(
@@ -230,48 +246,46 @@ def build_notice_content(
     """
     day = on or timezone.localdate()
     audience = Audience(audience)
-    flows = _flows(school, audience, day)
-    authority = school.authority
-    uses_consent = any(
-        b.code in {"Art 6(1)(a)", "Art 9(2)(a)"} for f, _ in flows for b in f.lawful_bases.all()
-    )
-    processors = _by_recipient(flows, "processor", _processor)
-    rights = list(statutory.RIGHTS)
-    if audience == Audience.PUPILS:
-        rights.append(statutory.PARENT_RECORD_RIGHT)
-    if uses_consent:
-        rights.append(statutory.CONSENT_RIGHT)
+    organisation = school.authority
+    words = terms(school)
+    rows = load_register(school, audience, day)
+    groups = recipients.recipient_groups(rows, organisation=organisation, words=words)
+    bases, laws = _bases_explained(rows)
+    title, who = _titles(audience, words)
+    purposes = _purposes(rows)
+    uses_consent = any(b["code"] in CONSENT_CODES for b in bases)
     content = {
         "audience": str(audience),
         "audience_label": audience.label,
-        "title": TITLES[audience],
-        "who_it_covers": WHO_IT_COVERS[audience],
+        "title": title,
+        "who_it_covers": who,
+        "terms": words,
         "school": _school(school),
-        **_contacts(school),
-        "service": {
-            "authority": authority.name,
-            "name": authority.service_name,
-            "phone": authority.phone,
-            "email": authority.email,
-            "privacy_notice_url": authority.privacy_notice_url,
+        "controller": _controller(school, organisation),
+        "dpo": _dpo(school, organisation),
+        "dp_lead": {"name": school.dp_lead_name, "email": school.dp_lead_email},
+        "organisation": {
+            "name": organisation.name,
+            "kind": organisation.kind,
+            "service_name": organisation.service_name,
+            "privacy_notice_url": organisation.privacy_notice_url,
         },
-        "has_subscriptions": school.subscriptions.current(day).exists(),
-        "usual_transport": _usual_transport(flows),
-        "categories": _categories(flows),
-        "bases": _bases_used(flows),
-        "authority_services": _by_recipient(flows, "partner_service", _partner),
-        "processors": processors,
-        "statutory": statutory.statutory_recipients(
-            nation=school.nation, audience=audience, phase=school.phase
-        ),
-        "transfers": [
-            {"name": p["name"], "location": p["location"], "safeguards": p["safeguards"]}
-            for p in processors
-            if p["outside_uk"]
-        ],
-        "retention": _retention(flows),
-        "rights": rights,
+        "categories": _categories(rows, words),
+        "purposes": purposes,
+        "legitimate_interests": [p for p in purposes if p["legitimate_interest"]],
+        "systems": _systems(rows),
+        "bases": bases,
+        "laws": laws,
+        "recipient_groups": groups,
+        "transfers": _transfers(groups, rows),
+        "retention": recipients.retention(rows),
+        "retention_schedule": school.retention_schedule,
+        "security": _lines(organisation.security_measures, school.security_measures),
+        "rights": _rights(school, audience, uses_consent),
         "ico": statutory.ICO,
     }
     # Round-trip through JSON so fresh content equals content read back from the database.
     return json.loads(json.dumps(content))
+
+
+__all__ = ["SUBJECTS", "Audience", "build_notice_content", "content_hash", "terms"]

@@ -6,7 +6,8 @@ builder decides whether anything actually changed; these functions only decide w
 
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from django.db import models, transaction
 from django.db.models import Q
@@ -15,13 +16,18 @@ from governance.models import (
     Authority,
     DataFlow,
     DataObject,
+    ExternalRecipient,
     LawfulBasis,
     Offering,
     PartnerService,
+    Purpose,
+    RecipientLink,
     RetentionRule,
     School,
+    StorageSystem,
     Subscription,
 )
+from governance.models.organisations import Reach
 from processors.models import Certification, Processor, ProcessorLink
 
 
@@ -72,6 +78,51 @@ def _flows_for(instance: models.Model) -> "models.QuerySet[DataFlow] | None":
     return None
 
 
+def _schools_of(authority_id: int | None) -> set[int]:
+    return set(School.objects.filter(authority_id=authority_id).values_list("pk", flat=True))
+
+
+def _owner_schools(record: models.Model) -> set[int]:
+    """The schools a register record applies to: its school, else its organisation's."""
+    school_id = getattr(record, "school_id", None)
+    return {school_id} if school_id else _schools_of(record.authority_id)  # type: ignore[attr-defined]
+
+
+def _recipient_schools(body: ExternalRecipient) -> set[int]:
+    if body.school_id:
+        ids = {body.school_id}
+    elif body.scope and body.authority_id:
+        ids = _schools_of(body.authority_id)
+    elif body.scope:
+        nations = [Reach.ENGLAND, Reach.WALES] if body.reach == Reach.BOTH else [body.reach]
+        ids = set(School.objects.filter(nation__in=nations).values_list("pk", flat=True))
+    else:
+        ids = set()
+    return ids | schools_reached_by(DataFlow.objects.filter(body=body))
+
+
+def _register_schools(instance: models.Model) -> set[int] | None:
+    """Schools affected by the school's own register and the national records, or None."""
+    if isinstance(instance, Purpose | StorageSystem):
+        return _owner_schools(instance)
+    if isinstance(instance, ExternalRecipient):
+        return _recipient_schools(instance)
+    if isinstance(instance, RecipientLink):
+        return _recipient_schools(instance.recipient)
+    if isinstance(instance, DataObject):
+        return _owner_schools(instance) | schools_reached_by(
+            DataFlow.objects.filter(data_objects=instance)
+        )
+    if isinstance(instance, LawfulBasis):
+        # A basis or law can be cited by any flow, purpose or body: rarely edited, so all.
+        return set(School.objects.values_list("pk", flat=True))
+    if isinstance(instance, Processor):
+        systems = StorageSystem.objects.filter(supplier=instance)
+        ids = set().union(*(_owner_schools(s) for s in systems))
+        return ids | ({instance.school_id} if instance.school_id else set())
+    return None
+
+
 def schools_affected_by(instance: models.Model) -> set[int]:
     """Return the ids of schools whose notices may say something different after ``instance``
     changes."""
@@ -81,14 +132,32 @@ def schools_affected_by(instance: models.Model) -> set[int]:
         return {instance.school_id}
     if isinstance(instance, Authority):
         return set(instance.schools.values_list("pk", flat=True))
-    flows = _flows_for(instance)
-    if flows is None or instance.pk is None:
+    if instance.pk is None:
         return set()
-    return schools_reached_by(flows.distinct())
+    register = _register_schools(instance) or set()
+    flows = _flows_for(instance)
+    if flows is None:
+        return register
+    return register | schools_reached_by(flows.distinct())
 
 
 logger = logging.getLogger(__name__)
 _pending = threading.local()
+
+
+@contextmanager
+def holding_refresh() -> Iterator[None]:
+    """Queue no notice refresh for the edits made inside: they are published explicitly.
+
+    A DPO's edits in the portal go public when the DPO publishes them (or with the next
+    registry change or nightly refresh that touches the school), not the moment they save.
+    """
+    previous = getattr(_pending, "held", False)
+    _pending.held = True
+    try:
+        yield
+    finally:
+        _pending.held = previous
 
 
 def queue_notice_refresh(school_ids: Iterable[int]) -> None:
@@ -99,7 +168,7 @@ def queue_notice_refresh(school_ids: Iterable[int]) -> None:
     on commit and on rollback: edits that are rolled back queue nothing.
     """
     ids = set(school_ids)
-    if not ids:
+    if not ids or getattr(_pending, "held", False):
         return
     connection = transaction.get_connection()
     if not connection.in_atomic_block:

@@ -3,6 +3,7 @@
 import datetime
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -11,6 +12,7 @@ from django.utils import timezone
 
 from governance.models import School
 from governance.pdf import html_to_pdf
+from notices.changes import describe_changes
 from notices.content import Audience, build_notice_content, content_hash
 from notices.models import NoticeVersion
 
@@ -54,8 +56,62 @@ def refresh_notice(
 def refresh_school_notices(
     *, school: School, on: datetime.date | None = None
 ) -> list[RefreshResult]:
-    """Refresh both of the school's notices (pupils and parents; workforce)."""
-    return [refresh_notice(school=school, audience=a, on=on) for a in Audience.values]
+    """Refresh both of the school's notices (pupils and parents; workforce).
+
+    A school whose notices were never published has drafts only: nothing is issued until
+    staff or its DPO publish them (``publish_school_notices``).
+    """
+    if not school.is_published:
+        return []
+    results = [refresh_notice(school=school, audience=a, on=on) for a in Audience.values]
+    issued = [r.version for r in results if r.created]
+    if issued:
+        from notices.notifications import send_notices_changed
+
+        send_notices_changed(school=school, versions=issued)
+    return results
+
+
+def publish_school_notices(*, school: School, user: Any = None) -> list[RefreshResult]:
+    """Make the school's notices match the registry now and public.
+
+    The first call ends the draft stage (the school's public page shows its notices from then
+    on); later calls publish what the DPO changed since. Unchanged content issues nothing.
+    """
+    with transaction.atomic():
+        locked = School.objects.select_for_update().get(pk=school.pk)
+        if locked.notices_published_at is None:
+            locked.notices_published_at = timezone.now()
+            locked.save(update_fields=["notices_published_at"])
+        school.notices_published_at = locked.notices_published_at
+    logger.info("%s published the notices of %s", user or "the system", school)
+    return [refresh_notice(school=school, audience=a) for a in Audience.values]
+
+
+@dataclass(frozen=True)
+class NoticePreview:
+    """What a school's notice would say if published now, and how that differs."""
+
+    audience: str
+    content: dict[str, Any]
+    html: str
+    changes: list[str]
+    is_unchanged: bool
+
+
+def preview_notice(*, school: School, audience: str) -> NoticePreview:
+    """Return the notice as the registry would issue it now, beside the public version."""
+    content = build_notice_content(school, audience)
+    current = NoticeVersion.objects.current_for(school, audience)
+    body = render_to_string(
+        "notices/_notice_body.html",
+        {"notice": content, "version": None, "issued_on": timezone.localdate()},
+    )
+    unchanged = current is not None and current.content_hash == content_hash(content)
+    changes = [] if unchanged else describe_changes(current.content if current else None, content)
+    return NoticePreview(
+        audience=audience, content=content, html=body, changes=changes, is_unchanged=unchanged
+    )
 
 
 @transaction.atomic
@@ -84,9 +140,42 @@ def _claim_version(
     return version, True
 
 
+def notice_sections(notice: dict[str, Any]) -> list[tuple[str, str]]:
+    """Return the (anchor, heading) of each section the body template shows for ``notice``:
+    the contents list, in the same order and words as the headings."""
+    transfers = notice.get("transfers") or {}
+    schedule = notice.get("retention_schedule") or {}
+    shown = {
+        "systems": bool(notice.get("systems")),
+        "transfers": bool(transfers.get("outside") or transfers.get("all_in_uk")),
+        "security": bool(notice.get("security")),
+        "retention": bool(
+            notice.get("retention") or schedule.get("summary") or schedule.get("url")
+        ),
+    }
+    return [(anchor, heading) for anchor, heading in SECTIONS if shown.get(anchor, True)]
+
+
+SECTIONS = [
+    ("about", "About this notice"),
+    ("contact", "Who we are and how to contact us"),
+    ("information", "The information we hold"),
+    ("purposes", "Why we use it and the law that allows it"),
+    ("systems", "Where we keep it"),
+    ("sharing", "Who we share it with"),
+    ("transfers", "Information stored outside the UK"),
+    ("security", "How we protect it"),
+    ("retention", "How long information is kept"),
+    ("rights", "Your rights"),
+    ("complaints", "How to complain"),
+    ("version", "About this version"),
+]
+
+
 def notice_context(version: NoticeVersion) -> dict:
     """Return what the notice templates need to lay out ``version``."""
     return {
+        "sections": notice_sections(version.content),
         "notice": version.content,
         "version": version,
         "issued_on": (version.rendered_at or version.created_at or timezone.now()).date(),

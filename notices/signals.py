@@ -12,11 +12,15 @@ from governance.models import (
     Authority,
     DataFlow,
     DataObject,
+    ExternalRecipient,
     LawfulBasis,
     Offering,
     PartnerService,
+    Purpose,
+    RecipientLink,
     RetentionRule,
     School,
+    StorageSystem,
     Subscription,
 )
 from notices.dependencies import queue_notice_refresh, schools_affected_by, schools_reached_by
@@ -24,7 +28,8 @@ from processors.models import Certification, Processor, ProcessorLink
 
 WATCHED: tuple[type[models.Model], ...] = (
     Authority, School, Subscription, Offering, PartnerService, DataFlow, DataObject,
-    LawfulBasis, RetentionRule, Processor, ProcessorLink, Certification,
+    LawfulBasis, RetentionRule, Processor, ProcessorLink, Certification, ExternalRecipient,
+    RecipientLink, Purpose, StorageSystem,
 )  # fmt: skip
 
 
@@ -50,8 +55,12 @@ def _m2m_changed(sender: Any, instance: models.Model, action: str, **kwargs: Any
     if action not in {"post_add", "pre_remove", "post_remove", "pre_clear", "post_clear"}:
         return
     queue_notice_refresh(schools_affected_by(instance))
-    if kwargs.get("model") is DataFlow and kwargs.get("pk_set"):
-        queue_notice_refresh(schools_reached_by(DataFlow.objects.filter(pk__in=kwargs["pk_set"])))
+    model, pk_set = kwargs.get("model"), kwargs.get("pk_set")
+    if model is DataFlow and pk_set:
+        queue_notice_refresh(schools_reached_by(DataFlow.objects.filter(pk__in=pk_set)))
+    elif model in (Purpose, StorageSystem, ExternalRecipient) and pk_set:
+        for other in model._default_manager.filter(pk__in=pk_set):  # type: ignore[union-attr]
+            queue_notice_refresh(schools_affected_by(other))
 
 
 def connect() -> None:
@@ -60,11 +69,17 @@ def connect() -> None:
         uid = f"notices-{model._meta.label_lower}"
         post_save.connect(_changed, sender=model, dispatch_uid=f"{uid}-saved")
         pre_delete.connect(_changed, sender=model, dispatch_uid=f"{uid}-deleting")
-    for model in (DataFlow, Subscription):
+    for model in (DataFlow, Subscription, Purpose, StorageSystem, DataObject, ExternalRecipient):
         pre_save.connect(_before_change, sender=model, dispatch_uid=f"notices-{model}-before")
     for through in (
         DataFlow.data_objects.through,
         DataFlow.lawful_bases.through,
         Processor.certifications.through,
+        ExternalRecipient.laws.through,
+        ExternalRecipient.lawful_bases.through,
+        Purpose.lawful_bases.through,
+        Purpose.laws.through,
+        Purpose.categories.through,
+        StorageSystem.categories.through,
     ):
         m2m_changed.connect(_m2m_changed, sender=through, dispatch_uid=f"notices-{through}")

@@ -49,6 +49,8 @@ def clone_schools(count: int) -> list:
 
 
 def _clone_schools(count: int) -> list:
+    from django.utils import timezone
+
     from governance.demo import load_demo
     from governance.models import School, Subscription
 
@@ -63,6 +65,7 @@ def _clone_schools(count: int) -> list:
         school.urn = f"{800000 + i}"
         school.dfe_number = f"{source.dfe_number[:3]}/{5000 + i}"
         school.name = f"{source.name} {i}"
+        school.notices_published_at = timezone.now()  # a bench school is live, not a draft
         school.save()
         Subscription.objects.bulk_create(
             Subscription(school=school, offering_id=s.offering_id, start_date=s.start_date,

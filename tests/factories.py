@@ -3,6 +3,7 @@
 import datetime
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from governance.models import (
@@ -10,15 +11,29 @@ from governance.models import (
     DataFlow,
     DataObject,
     DesignatedOfficer,
+    ExternalRecipient,
     LawfulBasis,
+    Leaves,
     Offering,
     PartnerService,
+    Purpose,
+    RecipientLink,
     RetentionRule,
     School,
+    StorageSystem,
     Subscription,
     User,
 )
 from processors.models import Certification, Processor
+
+
+def owner() -> factory.Maybe:
+    """A record's organisation: the school's when it has one, else a new organisation."""
+    return factory.Maybe(
+        "school",
+        yes_declaration=factory.SelfAttribute("school.authority"),
+        no_declaration=factory.SubFactory("tests.factories.AuthorityFactory"),
+    )
 
 
 class UserFactory(DjangoModelFactory):
@@ -36,6 +51,7 @@ class AuthorityFactory(DjangoModelFactory):
         model = Authority
 
     name = factory.Sequence(lambda n: f"Example County Council {n}")
+    kind = Authority.Kind.LOCAL_AUTHORITY
     service_name = "Schools ICT Service"
     address = "County Hall\nExampletown"
     email = "ict@example.org"
@@ -58,6 +74,10 @@ class SchoolFactory(DjangoModelFactory):
     headteacher = "Ms Head"
     dpo_name = "Schools DPO"
     dpo_email = "dpo@example.org"
+
+    class Params:
+        # SchoolFactory(published=True): notices already public (not a draft).
+        published = factory.Trait(notices_published_at=factory.LazyFunction(timezone.now))
 
 
 class PartnerServiceFactory(DjangoModelFactory):
@@ -96,13 +116,26 @@ class Art9ConditionFactory(LawfulBasisFactory):
     title = "Substantial public interest"
 
 
+class StatuteFactory(LawfulBasisFactory):
+    """A law giving a statutory power or duty (England and Wales unless ``reach`` says)."""
+
+    kind = LawfulBasis.Kind.STATUTE
+    code = "Education Act 1996 s.537A"
+    title = "School census"
+    plain_text = "Schools must send the census to the Department for Education."
+
+
 class DataObjectFactory(DjangoModelFactory):
+    """A data category of an organisation (a new one unless ``authority`` or ``school`` is
+    given; a school's own category takes the school's organisation)."""
+
     class Meta:
         model = DataObject
-        django_get_or_create = ("sif_name",)
 
+    school = None
+    authority = owner()
     sif_name = factory.Sequence(lambda n: f"LearnerThing{n}")
-    title = "Some pupil data"
+    title = factory.Sequence(lambda n: f"Some pupil data {n}")
     data_subject = DataObject.Subject.PUPIL
     fields_description = "Things about the pupil."
 
@@ -117,6 +150,7 @@ class RetentionRuleFactory(DjangoModelFactory):
     class Meta:
         model = RetentionRule
 
+    authority = factory.SubFactory(AuthorityFactory)
     name = factory.Sequence(lambda n: f"Retention rule {n}")
     period_value = 12
     period_unit = RetentionRule.Unit.MONTHS
@@ -135,9 +169,87 @@ class ProcessorFactory(DjangoModelFactory):
     class Meta:
         model = Processor
 
+    school = None  # shared; give a school for one the school added itself
     name = factory.Sequence(lambda n: f"Supplier {n}")
     service_description = "Provides a service."
     data_location = "UK"
+    data_leaves_uk = Leaves.NO
+    compliance_statement = "Meets UK GDPR."
+
+
+class ExternalRecipientFactory(DjangoModelFactory):
+    """A public body: national unless ``authority`` or ``school`` is given (a school's own
+    recipient takes the school's organisation)."""
+
+    class Meta:
+        model = ExternalRecipient
+        skip_postgeneration_save = True
+
+    school = None
+    authority = factory.Maybe(
+        "school", yes_declaration=factory.SelfAttribute("school.authority"), no_declaration=None
+    )
+    kind = ExternalRecipient.Kind.PUBLIC_BODY
+    name = factory.Sequence(lambda n: f"Public body {n}")
+    why = "It needs the information to carry out its duties."
+
+    @factory.post_generation
+    def laws(self, create: bool, extracted: list | None, **kwargs: object) -> None:
+        if create and extracted:
+            self.laws.set(extracted)
+
+
+class RecipientLinkFactory(DjangoModelFactory):
+    class Meta:
+        model = RecipientLink
+
+    recipient = factory.SubFactory(ExternalRecipientFactory)
+    label = "How it uses the information"
+    url = factory.Sequence(lambda n: f"https://example.org/recipient/{n}")
+
+
+class PurposeFactory(DjangoModelFactory):
+    """An organisation's purpose (or, given ``school``, the school's own) on Art 6(1)(e)."""
+
+    class Meta:
+        model = Purpose
+        skip_postgeneration_save = True
+
+    school = None
+    authority = owner()
+    description = factory.Sequence(lambda n: f"To do school thing {n}")
+
+    @factory.post_generation
+    def lawful_bases(self, create: bool, extracted: list | None, **kwargs: object) -> None:
+        if create:
+            self.lawful_bases.set(extracted if extracted is not None else [LawfulBasisFactory()])
+
+    @factory.post_generation
+    def categories(self, create: bool, extracted: list | None, **kwargs: object) -> None:
+        if create and extracted:
+            self.categories.set(extracted)
+
+
+class StorageSystemFactory(DjangoModelFactory):
+    """An organisation's system (or, given ``school``, the school's own): in-house unless a
+    ``supplier`` is given."""
+
+    class Meta:
+        model = StorageSystem
+        skip_postgeneration_save = True
+
+    school = None
+    authority = owner()
+    name = factory.Sequence(lambda n: f"System {n}")
+    kind = StorageSystem.Kind.MIS
+    description = "Where the school keeps its records."
+    supplier = None
+    in_house = factory.LazyAttribute(lambda system: system.supplier is None)
+
+    @factory.post_generation
+    def categories(self, create: bool, extracted: list | None, **kwargs: object) -> None:
+        if create and extracted:
+            self.categories.set(extracted)
 
 
 class OfferingFactory(DjangoModelFactory):
@@ -161,22 +273,33 @@ class SubscriptionFactory(DjangoModelFactory):
 
 
 class DataFlowFactory(DjangoModelFactory):
-    """A flow to a processor from every school, carrying one object on Art 6(1)(e)."""
+    """A flow from every school of an organisation to a new supplier (unless a
+    ``partner_service`` or ``body`` is given), carrying one new category of the organisation on
+    Art 6(1)(e), kept under a rule of the organisation."""
 
     class Meta:
         model = DataFlow
         skip_postgeneration_save = True
 
     authority = factory.SubFactory(AuthorityFactory)
-    processor = factory.SubFactory(ProcessorFactory)
+    partner_service = None
+    body = None
+    processor = factory.Maybe(
+        factory.LazyAttribute(lambda flow: flow.partner_service is None and flow.body is None),
+        yes_declaration=factory.SubFactory(ProcessorFactory),
+        no_declaration=None,
+    )
     purpose = factory.Sequence(lambda n: f"Purpose {n}")
     frequency = DataFlow.Frequency.DAILY
-    retention_rule = factory.SubFactory(RetentionRuleFactory)
+    retention_rule = factory.SubFactory(
+        RetentionRuleFactory, authority=factory.SelfAttribute("..authority")
+    )
 
     @factory.post_generation
     def data_objects(self, create: bool, extracted: list | None, **kwargs: object) -> None:
         if create:
-            self.data_objects.set(extracted if extracted is not None else [DataObjectFactory()])
+            default = [DataObjectFactory(authority=self.authority)]
+            self.data_objects.set(extracted if extracted is not None else default)
 
     @factory.post_generation
     def lawful_bases(self, create: bool, extracted: list | None, **kwargs: object) -> None:

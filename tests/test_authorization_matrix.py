@@ -37,11 +37,21 @@ from django.utils.http import urlsafe_base64_encode
 from agreements.models import AgreementVersion, Signature, SignOffRequest
 from agreements.services import save_draft, start_draft
 from governance.demo import load_demo
-from governance.models import School, User
+from governance.models import (
+    DataFlow,
+    DataObject,
+    ExternalRecipient,
+    LawfulBasis,
+    Purpose,
+    School,
+    StorageSystem,
+    User,
+)
 from governance.portal.views import AUTH_AT
 from notices.content import Audience
 from notices.models import NoticeVersion
-from notices.services import refresh_school_notices
+from notices.services import publish_school_notices
+from processors.models import Processor
 from tests.conftest import held_settings
 from tests.factories import UserFactory, dpo_of, publish_demo_agreement, sign
 
@@ -70,6 +80,8 @@ class World:
     signatures: dict[str, int]  # "A"/"B" -> Signature of version 1
     signed_copy: bytes = field(repr=False)  # A's sealed copy, for the public verifier
     lean: bool = False  # school B has no notices and no signature
+    # "A"/"B"/"org" -> part of the register ("systems"...) -> pk of one of its records there
+    register: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 # Rows for the admin's models the world makes none of, so every record page is visited.
@@ -86,13 +98,73 @@ MAKERS: dict[str, Callable[[type[models.Model]], Any]] = {
 }
 
 
+REGISTER_MODELS: dict[str, type[models.Model]] = {
+    "systems": StorageSystem, "suppliers": Processor, "recipients": ExternalRecipient,
+    "flows": DataFlow, "categories": DataObject, "purposes": Purpose,
+}  # fmt: skip
+
+
+def school_register(school: School) -> dict[str, int]:
+    """Give ``school`` one record of its own in every part of its register (as its DPO would
+    add them in the portal); return their pks by part."""
+    org, tag = school.authority, f"Matrix {school.urn}"
+    public_task = LawfulBasis.objects.get(code="Art 6(1)(e)")
+    category = DataObject.objects.create(
+        authority=org, school=school, title=f"{tag} clubs", data_subject="pupil",
+        fields_description="Which clubs a pupil attends.",
+    )  # fmt: skip
+    supplier = Processor.objects.create(
+        school=school, name=f"{tag} app", service_description="Reading practice.",
+        data_location="UK", data_leaves_uk="no",
+    )  # fmt: skip
+    recipient = ExternalRecipient.objects.create(
+        authority=org, school=school, kind="controller", name=f"{tag} exam board", why="Exams."
+    )
+    system = StorageSystem.objects.create(
+        authority=org, school=school, name=f"{tag} catering", kind="payments",
+        description="Lunch payments.", supplier=supplier,
+    )  # fmt: skip
+    flow = DataFlow.objects.create(
+        authority=org, school=school, body=recipient, purpose=f"{tag} entries", frequency="termly"
+    )
+    flow.data_objects.set([category])
+    flow.lawful_bases.set([public_task])
+    purpose = Purpose.objects.create(authority=org, school=school, description=f"{tag} clubs")
+    purpose.lawful_bases.set([public_task])
+    return {"systems": system.pk, "suppliers": supplier.pk, "recipients": recipient.pk,
+            "flows": flow.pk, "categories": category.pk, "purposes": purpose.pk}  # fmt: skip
+
+
+def organisation_register(school: School) -> dict[str, int]:
+    """One record in every part of the register that ``school``'s organisation (or everyone)
+    shares: no DPO may edit it from the portal."""
+    org = school.authority
+    body = ExternalRecipient.objects.create(
+        authority=org, kind="public_body", name="Matrix music service", why="Lessons."
+    )
+    system = StorageSystem.objects.create(
+        authority=org, name="Matrix shared MIS", kind="mis", description="MIS", in_house=True
+    )
+    purpose = Purpose.objects.create(authority=org, description="Matrix: to teach pupils")
+    purpose.lawful_bases.set([LawfulBasis.objects.get(code="Art 6(1)(e)")])
+    shared = {
+        "suppliers": Processor.objects.filter(school__isnull=True).order_by("pk").first(),
+        "flows": DataFlow.objects.filter(authority=org, school__isnull=True).first(),
+        "categories": DataObject.objects.filter(authority=org, school__isnull=True).first(),
+    }
+    return {"systems": system.pk, "recipients": body.pk, "purposes": purpose.pk,
+            **{part: row.pk for part, row in shared.items() if row is not None}}  # fmt: skip
+
+
 def build_world(*, lean: bool = False) -> World:
     """Load the demo and everything the matrix visits (call inside a transaction). A lean world
     (for checks that need one object of each kind) has no notices or signature of school B."""
     load_demo()
     a, b = School.objects.get(urn=AVON), School.objects.get(urn=ARDEN)
+    register = {"A": school_register(a), "B": school_register(b),
+                "org": organisation_register(a)}  # fmt: skip
     for school in (a,) if lean else (a, b):
-        refresh_school_notices(school=school)
+        publish_school_notices(school=school)
     staff = UserFactory(username="m-staff", is_staff=True, is_superuser=True)
     auditor = UserFactory(username="m-auditor", is_staff=True)
     dpo_a, dpo_b = dpo_of(a, username="m-dpo-a"), dpo_of(b, username="m-dpo-b")
@@ -135,6 +207,7 @@ def build_world(*, lean: bool = False) -> World:
         signatures=signatures,
         signed_copy=signed_copy,
         lean=lean,
+        register=register,
     )
 
 
@@ -393,6 +466,8 @@ def portal_targets(route: Route, world: World, params: set[str]) -> list[Target]
             found.append(Target(_fill(route, kwargs), owner, "invitation", obj=uidb64))
         return found
     urns = {o: School.objects.get(pk=pk).urn for o, pk in world.schools.items()}
+    if "kind" in params:
+        return register_targets(route, world, params, urns)
     if params == {"urn"}:
         return [Target(_fill(route, {"urn": urn}), owner) for owner, urn in urns.items()]
     if params == {"urn", "agreement_id", "number"}:
@@ -415,6 +490,29 @@ def portal_targets(route: Route, world: World, params: set[str]) -> list[Target]
             if not world.lean or signer in world.signatures
         ]
     raise Unfillable(f"parameters {sorted(params)}")
+
+
+def register_targets(route: Route, world: World, params: set[str],
+                     urns: dict[str, str]) -> list[Target]:  # fmt: skip
+    """A part of a school's register: for each school; a record, as each school's own, A's
+    URL naming B's, and A's naming one of the organisation's."""
+    found = []
+    for kind in REGISTER_MODELS:
+        if params == {"urn", "kind"}:
+            found += [Target(_fill(route, {"urn": urn, "kind": kind}), owner, kind)
+                      for owner, urn in urns.items()]  # fmt: skip
+            continue
+        if params != {"urn", "kind", "pk"}:
+            raise Unfillable(f"parameters {sorted(params)}")
+        records = [("A", "A", "A", kind), ("B", "B", "B", kind), ("AB", "A", "B", kind),
+                   ("A", "A", "org", f"organisation's {kind}")]  # fmt: skip
+        for owner, school, whose, label in records:
+            pk = world.register[whose].get(kind)
+            if pk is None:
+                raise Unfillable(f"the world has no {whose} record in {kind}")
+            kwargs = {"urn": urns[school], "kind": kind, "pk": pk}
+            found.append(Target(_fill(route, kwargs), owner, label))
+    return found
 
 
 def admin_targets(route: Route, world: World, params: set[str]) -> list[Target]:
@@ -474,6 +572,14 @@ def portal_page(persona: str, target: Target) -> Outcome:
 def portal_version(persona: str, target: Target) -> Outcome:
     """A version's page or PDF: as portal_page, but a draft is nobody's to read."""
     if persona != "anonymous" and target.obj.is_draft:
+        return NOT_FOUND
+    return portal_page(persona, target)
+
+
+def portal_register_record(persona: str, target: Target) -> Outcome:
+    """A record of a school's own register: as portal_page; an organisation's record under a
+    school's URL is no one's to edit there."""
+    if persona != "anonymous" and target.label.startswith("organisation's"):
         return NOT_FOUND
     return portal_page(persona, target)
 
@@ -557,6 +663,14 @@ EXPECTED: dict[str, Expect] = {
     "portal:agreement_pdf": portal_version,
     "portal:signature": portal_page,
     "portal:signed_pdf": portal_page,
+    # A school's own register and its notices' preview: readable by whoever sees the school
+    # (auditors included); the writes are checked in test_writes_are_refused_to_the_wrong_persona.
+    "portal:register": portal_page,
+    "portal:register_contacts": portal_page,
+    "portal:register_add": portal_page,
+    "portal:register_edit": portal_register_record,
+    "portal:register_delete": portal_register_record,
+    "portal:publish": portal_page,
     # The admin's own pages.
     "admin:index": admin_page(),
     "admin:login": signed_in_redirect("/admin/"),
@@ -571,6 +685,7 @@ EXPECTED: dict[str, Expect] = {
     # Custom admin pages.
     "admin:auth_user_password_change": admin_page(auditor=FORBIDDEN),
     "admin:governance_school_outflows": admin_page(),
+    "admin:governance_school_publish_notices": admin_page(auditor=FORBIDDEN),
     "admin:agreements_agreementversion_preview": admin_page(),
     "admin:agreements_agreementversion_preview_pdf": admin_page(draft_only(OK), draft_only(OK)),
     "admin:agreements_agreementversion_publish": admin_page(FORBIDDEN, publish_as_staff),
@@ -692,7 +807,8 @@ def run_matrix(world: World) -> tuple[list[Cell], list[tuple[str, str]], list[st
 KNOWN = {
     "route:", "healthz", "notices:school_list", "notices:version_pdf", "agreements:verify",
     "portal:home", "portal:welcome", "portal:agreement", "portal:agreement_pdf",
-    "portal:signature", "portal:signed_pdf", "admin:index", "admin:login", "admin:view_on_site",
+    "portal:signature", "portal:signed_pdf", "portal:register", "portal:register_edit",
+    "portal:publish", "admin:index", "admin:login", "admin:view_on_site",
     "admin:governance_school_changelist", "admin:governance_school_change",
     "admin:governance_school_outflows", "admin:governance_user_add",
     "admin:auth_user_password_change", "admin:agreements_agreementversion_publish",
@@ -852,6 +968,69 @@ def check_draft_edits(writes: Writes, world: World) -> None:
     writes.post("auditor", "delete draft v3 (list action)", changelist, bulk, None, draft_row)
 
 
+def register_state(*models_: type[models.Model]) -> Callable[[], Any]:
+    """The rows of ``models_`` and every school's contact details and publication."""
+
+    def state() -> tuple:
+        rows = tuple(tuple(m._default_manager.order_by("pk").values_list()) for m in models_)
+        schools = School.objects.order_by("pk").values_list("dpo_name", "notices_published_at")
+        versions = NoticeVersion.objects.count()
+        return (*rows, tuple(schools), versions)
+
+    return state
+
+
+def system_form(name: str) -> dict[str, str]:
+    return {"name": name, "kind": "cctv", "description": "Cameras at the gate.",
+            "audience": "both", "supplier": ""}  # fmt: skip
+
+
+def check_register_writes(writes: Writes, world: World) -> None:
+    """A school's own register: its DPO and staff write; the other school's DPO finds nothing;
+    auditors are refused; anonymous visitors are sent to sign in. A record of another school or
+    of the organisation is found by no one under a school's URL."""
+    urn = School.objects.get(pk=world.schools["A"]).urn
+    systems = register_state(StorageSystem)
+    mine, theirs, shared = (world.register[o]["systems"] for o in ("A", "B", "org"))
+    writes_of_a = [
+        ("add a system to A", reverse("portal:register_add", args=[urn, "systems"])),
+        ("change A's system", reverse("portal:register_edit", args=[urn, "systems", mine])),
+        ("delete A's system", reverse("portal:register_delete", args=[urn, "systems", mine])),
+    ]
+    for what, url in writes_of_a:
+        for persona in PERSONAS:
+            own = persona in ("dpo_a", "staff")
+            refused = {"anonymous": login_from(PORTAL_LOGIN, url), "dpo_b": NOT_FOUND,
+                       "auditor": FORBIDDEN}  # fmt: skip
+            wanted = refused.get(persona, redirect("/portal/", prefix=True))
+            writes.post(persona, what, url, system_form("Gate CCTV"), wanted, systems,
+                        changes=own)  # fmt: skip
+    for whose, pk in [("B's", theirs), ("the organisation's", shared)]:
+        for name in ("edit", "delete"):
+            url = reverse(f"portal:register_{name}", args=[urn, "systems", pk])
+            for persona in PERSONAS:
+                wanted = login_from(PORTAL_LOGIN, url) if persona == "anonymous" else NOT_FOUND
+                writes.post(persona, f"{name} {whose} system under A", url,
+                            system_form("Hacked"), wanted, systems)  # fmt: skip
+    check_contacts_and_publishing(writes, urn)
+
+
+def check_contacts_and_publishing(writes: Writes, urn: str) -> None:
+    """Contact details and publishing: never an auditor's, nor another school's DPO's."""
+    state = register_state()
+    contacts = reverse("portal:register_contacts", args=[urn])
+    publish = reverse("portal:publish", args=[urn])
+    for what, url, data in [("change A's contacts", contacts, {"dpo_name": "Hacked"}),
+                            ("publish A's notices", publish, {})]:  # fmt: skip
+        for persona in ("anonymous", "dpo_b", "auditor"):
+            wanted = {"anonymous": login_from(PORTAL_LOGIN, url), "dpo_b": NOT_FOUND,
+                      "auditor": FORBIDDEN}[persona]  # fmt: skip
+            writes.post(persona, what, url, data, wanted, state)
+    writes.post("dpo_a", "change A's contacts", contacts, {"dpo_name": "New DPO"},
+                redirect(reverse("portal:register", args=[urn]) + "#contacts"), state,
+                changes=True)  # fmt: skip
+
+
 def check_verifier(writes: Writes, world: World) -> None:
     """The public verifier answers everyone."""
     for persona in PERSONAS:
@@ -874,6 +1053,7 @@ def test_writes_are_refused_to_the_wrong_persona(world: World, mailoutbox) -> No
     check_reminders(writes, world, mailoutbox)
     check_school_edits(writes, world)
     check_draft_edits(writes, world)
+    check_register_writes(writes, world)
     check_verifier(writes, world)
 
     rows = [("persona", "write", "url", "expected", "got"), *writes.wrong]

@@ -1,67 +1,7 @@
-"""The legal and data vocabulary of the demo world: lawful bases, data objects, retention.
-
-Data objects, their fields and the bases are those of the ICT Development Service's privacy
-notice and data sharing agreement (seeds 000 and 001); the catalogue of bases is complete so
-staff can describe any flow.
+"""Warwickshire's data vocabulary: its data categories (SIF objects) and retention rules, from
+the ICT Development Service's privacy notice and data sharing agreement (seeds 000 and 001).
+The lawful bases are national records (``governance.national``).
 """
-
-ART6 = "art6"
-ART9 = "art9"
-SCH1 = "dpa_sch1"
-
-# (kind, code, title, plain text)
-LAWFUL_BASES = [
-    (ART6, "Art 6(1)(a)", "Consent",
-     "You have given clear consent for us to use the information for a specific purpose. "
-     "You can withdraw consent at any time."),
-    (ART6, "Art 6(1)(b)", "Contract",
-     "We need the information to carry out a contract, such as the school's subscription to a "
-     "service or a member of staff's employment contract."),
-    (ART6, "Art 6(1)(c)", "Legal obligation",
-     "The law requires us to collect or share the information, for example for the school census."),
-    (ART6, "Art 6(1)(d)", "Vital interests",
-     "We need the information to protect someone's life, for example in a medical emergency."),
-    (ART6, "Art 6(1)(e)", "Public task",
-     "We need the information to carry out a task in the public interest or an official "
-     "function that has a clear basis in law, such as educating and safeguarding children."),
-    (ART6, "Art 6(1)(f)", "Legitimate interests",
-     "We use the information in ways people would reasonably expect, where our interest does "
-     "not override their rights. Public authorities cannot rely on this for their public tasks."),
-    (ART9, "Art 9(2)(a)", "Explicit consent",
-     "You have given explicit consent for us to use this sensitive information."),
-    (ART9, "Art 9(2)(b)", "Employment, social security and social protection",
-     "We need this sensitive information to meet our obligations under employment, social "
-     "security or social protection law, including the protection of children."),
-    (ART9, "Art 9(2)(c)", "Vital interests",
-     "We need this sensitive information to protect someone's life when they cannot consent."),
-    (ART9, "Art 9(2)(d)", "Not-for-profit bodies",
-     "Used by a not-for-profit body with a political, philosophical, religious or trade "
-     "union aim."),
-    (ART9, "Art 9(2)(e)", "Made public by the data subject",
-     "The person has deliberately made this sensitive information public."),
-    (ART9, "Art 9(2)(f)", "Legal claims",
-     "We need this sensitive information to make or defend legal claims."),
-    (ART9, "Art 9(2)(g)", "Substantial public interest",
-     "We need this sensitive information for reasons of substantial public interest set out in "
-     "law, such as safeguarding children or meeting statutory duties."),
-    (ART9, "Art 9(2)(h)", "Health or social care",
-     "We need this sensitive information to provide health or social care."),
-    (ART9, "Art 9(2)(i)", "Public health",
-     "We need this sensitive information for public health reasons, such as immunisation."),
-    (ART9, "Art 9(2)(j)", "Archiving, research and statistics",
-     "We use this sensitive information for archiving, research or statistics, with safeguards."),
-    (SCH1, "DPA 2018 Sch 1 Pt 1 para 1", "Employment, social security and social protection",
-     "The Data Protection Act 2018 condition that goes with Art 9(2)(b)."),
-    (SCH1, "DPA 2018 Sch 1 Pt 1 para 2", "Health or social care purposes",
-     "The Data Protection Act 2018 condition that goes with Art 9(2)(h)."),
-    (SCH1, "DPA 2018 Sch 1 Pt 2 para 6", "Statutory and government purposes",
-     "Needed to carry out a function given by law, such as the local authority's "
-     "education duties."),
-    (SCH1, "DPA 2018 Sch 1 Pt 2 para 8", "Equality of opportunity or treatment",
-     "Used to check and promote equality of opportunity, for example ethnicity monitoring."),
-    (SCH1, "DPA 2018 Sch 1 Pt 2 para 18", "Safeguarding of children and individuals at risk",
-     "Needed to protect a child or an adult at risk from neglect or harm."),
-]  # fmt: skip
 
 # Special category objects: the seeds' Art 9 condition and the DPA condition it requires.
 SPECIAL = {"art9": "Art 9(2)(b)", "dpa": "DPA 2018 Sch 1 Pt 1 para 1"}

@@ -1,5 +1,6 @@
-"""The organisations of the demo world: Warwickshire's ICT Development Service, its partner
-services and suppliers (seeds 000, 001, 004), the offerings schools buy, and demo schools."""
+"""Warwickshire County Council's ICT Development Service (seeds 000, 001, 004): its partner
+services and their officers, the offerings schools buy, its demo schools and its flows. Its
+suppliers are in ``suppliers``."""
 
 import datetime
 from typing import Any
@@ -20,7 +21,22 @@ AUTHORITY = {
     "email": "ictdsservicedesk@warwickshire.gov.uk",
     "website": "https://www.warwickshire.gov.uk",
     "privacy_notice_url": "https://www-int.warwickshire.gov.uk/customer-privacy-notice",
-}
+    "kind": "local_authority",
+    # Seed 001, "Security and Data Management"; seed 000, "How long do we hold the data?".
+    "security_measures": "\n".join([
+        "Access to personal data is controlled through formal protocols and agreements, and "
+        "only the minimum necessary for the purpose is shared.",
+        "All data is held on secure servers, with access restricted to internal use by "
+        "appropriate members of staff.",
+        "Premises are protected when unattended, and systems by IT security such as passwords "
+        "and secure IDs.",
+        "All data exchange and storage adheres to the data security standard ISO 17799.",
+    ]),
+    "retention_schedule_summary": "Retention periods vary depending on the service and the "
+    "contract. Most pupil and staff data is held in our secure SQL database for the duration "
+    "of the school's subscription contract, usually 12 months. Accounts in our Enterprise "
+    "directory (AD) are kept until the pupil or member of staff leaves the school.",
+}  # fmt: skip
 
 _WELFARE = "to support the learning and welfare of children, particularly vulnerable children"
 
@@ -96,131 +112,6 @@ PARTNERS = {
     ),
 }  # fmt: skip
 
-CERTIFICATIONS = [
-    ("ISO/IEC 27001", "Information security management"),
-    ("ISO 9001", "Quality management"),
-]
-
-_MS_STATEMENT = (
-    "Microsoft Office 365 encrypts all customer content at rest and in motion. For data at rest "
-    "Office 365 uses BitLocker, Azure Storage Service Encryption and Office 365 Service "
-    "Encryption; in transit it uses Transport Layer Security (TLS) and Internet Protocol "
-    "Security (IPsec). OneDrive for Business and SharePoint Online encrypt all personal data in "
-    "transit; Exchange Online encrypts communications between Office 365 and Exchange Online "
-    "servers. Data within OneDrive is stored within the EU and is encrypted."
-)
-_SMOOTHWALL_STATEMENT = (
-    "Smoothwall does not collect, store, use or process any of the personal data collected by "
-    "the web filter, and is neither a data controller nor a data processor for it. The filter "
-    "logs the address of each web page a user tries to reach, words entered into search engines "
-    "and attempts to reach restricted sites, against the user name. The ICT Development Service "
-    "configures the filter, allocates users to groups (such as a year group) so only necessary "
-    "data is collected, and restricts access to the user portal."
-)
-
-# name: dict of processor fields; "certs", "links" and "retention" are resolved by the loader.
-PROCESSORS: dict[str, dict[str, Any]] = {
-    "Microsoft": {
-        "products": "Office 365 (WeLearn365)",
-        "service_description": "A customised Office 365 for each subscribing school: email "
-        "accounts for pupils, staff and governors, a SharePoint school site and Microsoft apps.",
-        "compliance_statement": _MS_STATEMENT,
-        "data_location": "EU (OneDrive and Office 365 data centres)",
-        "data_leaves_uk": "yes",
-        "transfer_safeguards": "Stored in the EU, covered by the UK's adequacy regulations for "
-        "the EEA; encrypted at rest and in transit.",
-        "retention": SUBSCRIPTION,
-        "links": [
-            ("Microsoft privacy statement", "https://privacy.microsoft.com/en-GB/privacystatement"),
-            ("Microsoft GDPR solutions",
-             "https://www.microsoft.com/en-us/trustcenter/privacy/gdpr/solutions"),
-        ],
-    },
-    "Groupcall": {
-        "products": "Xporter, IDaaS, XVault",
-        "service_description": "Xporter moves data from the school MIS (typically SIMS) to the "
-        "service's central systems; IDaaS creates secure single sign-on WeLearn accounts; XVault "
-        "stores the MIS data received from schools in a secure SQL database.",
-        "compliance_statement": "Standardised policies to manage and protect the data processed "
-        "for customers, processing data for around 7.5 million students every day; ISO 27001 and "
-        "ISO 9001 accredited and registered with the ICO.",
-        "retention": SUBSCRIPTION,
-        "certs": ["ISO/IEC 27001", "ISO 9001"],
-        "links": [("Groupcall GDPR compliance", "https://www.groupcall.com/our-gdpr-compliance")],
-    },
-    "Redstor": {
-        "products": "Redstor Backup Plus",
-        "service_description": "Remote daily backup of the school's file server, all documents "
-        "and SIMS data; included in Full Server Support Cover and approved by Capita for SIMS.",
-        "compliance_statement": "ISO 27001 and 9001 certified, with 20 years' experience of "
-        "managing and protecting data; documented data protection policies that uphold the GDPR "
-        "for backup data and for working with data processors (ICTDS Appendix 1).",
-        "retention": BACKUP,
-        "retention_notes": "Backed up daily and kept for a maximum of 60 days.",
-        "certs": ["ISO/IEC 27001", "ISO 9001"],
-    },
-    "Future Digital": {
-        "products": "Digital Safeguarding monitoring",
-        "service_description": "The centrally managed Digital Safeguarding service: monitors "
-        "desktop activity on all Windows PCs in the school.",
-        "compliance_statement": "Statement held by the ICT Development Service (Appendix 2 of "
-        "its processor descriptions).",
-        "retention": SUBSCRIPTION,
-    },
-    "Smoothwall": {
-        "products": "Smoothwall web filter (UTM/SWG)",
-        "service_description": "Web filtering included in the school's broadband contract.",
-        "role": "no_access",
-        "compliance_statement": _SMOOTHWALL_STATEMENT,
-        "retention": SUBSCRIPTION,
-    },
-    "Just2Easy": {
-        "products": "J2E",
-        "service_description": "J2E online tools to support learning in the classroom.",
-        "retention": SUBSCRIPTION,
-        "links": [("J2E privacy", "https://www.just2easy.com/privacy/index.html")],
-    },
-    "2Simple": {
-        "products": "Purple Mash, Serial Mash, 2Simple French",
-        "service_description": "Educational resources from early years to the end of key stage "
-        "2, reached through the WeLearn portal.",
-        "retention": SUBSCRIPTION,
-        "links": [
-            ("Purple Mash terms and conditions", "https://static.purplemash.com/mashcontent/"
-             "applications/documents/terms_and_conditions//Purple%20Mash%20terms%20and%20"
-             "conditions.pdf"),
-            ("Purple Mash privacy policy", "https://www.purplemash.com/mashcontent/applications/"
-             "documents/privacypolicy/Purple_Mash_Privacy_Policy.pdf"),
-        ],
-    },
-    "Capita SIMS": {
-        "products": "SIMS support",
-        "service_description": "Receives service desk calls about SIMS escalated by the ICT "
-        "Development Service.",
-        "retention": SUBSCRIPTION,
-    },
-    "CDEC": {
-        "products": "Audio-visual equipment",
-        "service_description": "Supplies and installs audio-visual equipment in schools.",
-        "retention": WORK_COMPLETE,
-    },
-    "Stone": {
-        "products": "Laptops and PCs",
-        "service_description": "Supplies laptops and PCs to schools.",
-        "retention": WORK_COMPLETE,
-    },
-    "J&B Electrical": {
-        "products": "Electrical installation",
-        "service_description": "Carries out electrical installation work for ICT projects.",
-        "retention": WORK_COMPLETE,
-    },
-    "Khipu Wireless": {
-        "products": "Wireless networks",
-        "service_description": "Designs and installs wireless networks in schools.",
-        "retention": WORK_COMPLETE,
-    },
-}  # fmt: skip
-
 OFFERINGS = {
     "WeLearn365": "A customised Office 365 with email for pupils, staff and governors, a "
     "SharePoint school site, Microsoft apps and learning resources (Purple Mash, J2E), with one "
@@ -265,16 +156,6 @@ SCHOOLS: list[dict[str, Any]] = [
             ("WeLearn365", _START, None), ("Broadband", _START, None),
             ("SIMS Support", _START, None), ("Procurement and Installation", _START, None),
         ],
-    },
-    {
-        "urn": "6669901", "dfe_number": "666/9901", "name": "Ysgol Bryn Derw",
-        "phase": "primary", "school_type": "maintained", "nation": "wales", "mis": "sims",
-        "address": "Ffordd y Bryn\nWrecsam", "postcode": "LL11 9ZZ",
-        "phone": "01978 000103", "email": "admin@brynderw.example.org",
-        "headteacher": "Mrs C. Jones",
-        "dpo_name": "Schools DPO", "dpo_email": "schoolsdpo@wrexham.example.org",
-        "dp_lead_name": "Mrs D. Eccles", "dp_lead_email": "deccles@brynderw.example.org",
-        "subscriptions": [("WeLearn365", _START, None), ("Digital Safeguarding", _START, None)],
     },
     {
         "urn": "999104", "dfe_number": "937/9104", "name": "Stour Valley CofE Primary School",
@@ -360,8 +241,11 @@ FLOWS = [
      "Monitor activity on the school's Windows PCs to keep pupils safe online",
      ["LearnerEmail", "LearnerGroupEnrolment", "WorkforceEmail", "ComputerIPAddress"],
      ["Art 6(1)(e)"], "continuous", "Monitoring software on school PCs", SUBSCRIPTION),
-    ("Broadband", "processor", "Smoothwall",
-     "Filter web access and log blocked attempts against the user name",
+    # Smoothwall has no access to personal data (seed 004): the ICT Development Service
+    # configures the filter and holds what it logs.
+    ("Broadband", "partner", "ICT Development Service",
+     "Filter web access with the Smoothwall web filter and log the pages users visit, the words "
+     "they search for and blocked attempts against the user name",
      ["LearnerEmail", "LearnerGroupEnrolment", "WorkforceEmail", "ComputerIPAddress"],
      ["Art 6(1)(e)"], "continuous", "Smoothwall filter on the school's broadband", SUBSCRIPTION),
     ("SIMS Support", "processor", "Capita SIMS",
@@ -378,4 +262,11 @@ FLOWS = [
             ("Khipu Wireless", "wireless network installation"),
         ]
     ],
+]  # fmt: skip
+
+# Flows an earlier demo loaded that the registry no longer allows; the loader deletes them.
+# (offering, supplier, purpose)
+RETIRED_FLOWS = [
+    ("Broadband", "Smoothwall",
+     "Filter web access and log blocked attempts against the user name"),
 ]  # fmt: skip

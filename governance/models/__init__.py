@@ -49,9 +49,7 @@ __all__ = [
 audit_links(DataFlow.data_objects.through, app_label="governance", model_name="DataFlowObjectEvent")
 audit_links(DataFlow.lawful_bases.through, app_label="governance", model_name="DataFlowBasisEvent")
 audit_links(User.schools.through, app_label="governance", model_name="UserSchoolEvent")
-audit_links(
-    ExternalRecipient.laws.through, app_label="governance", model_name="RecipientLawEvent"
-)
+audit_links(ExternalRecipient.laws.through, app_label="governance", model_name="RecipientLawEvent")
 audit_links(
     ExternalRecipient.lawful_bases.through,
     app_label="governance",
@@ -59,9 +57,7 @@ audit_links(
 )
 audit_links(Purpose.lawful_bases.through, app_label="governance", model_name="PurposeBasisEvent")
 audit_links(Purpose.laws.through, app_label="governance", model_name="PurposeLawEvent")
-audit_links(
-    Purpose.categories.through, app_label="governance", model_name="PurposeCategoryEvent"
-)
+audit_links(Purpose.categories.through, app_label="governance", model_name="PurposeCategoryEvent")
 audit_links(
     StorageSystem.categories.through, app_label="governance", model_name="SystemCategoryEvent"
 )

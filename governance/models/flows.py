@@ -124,8 +124,9 @@ class DataFlow(models.Model):
         ordering = ["authority", "purpose", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(partner_service__isnull=False, processor__isnull=True,
-                            body__isnull=True)
+                condition=Q(
+                    partner_service__isnull=False, processor__isnull=True, body__isnull=True
+                )
                 | Q(partner_service__isnull=True, processor__isnull=False, body__isnull=True)
                 | Q(partner_service__isnull=True, processor__isnull=True, body__isnull=False),
                 name="flow_has_exactly_one_recipient",
@@ -152,8 +153,9 @@ class DataFlow(models.Model):
             )
         if not self.authority_id:
             return
-        for field, label in (("partner_service", "service"), ("offering", "offering"),
-                             ("school", "school"), ("retention_rule", "retention rule")):  # fmt: skip
+        related_fields = (("partner_service", "service"), ("offering", "offering"),
+                          ("school", "school"), ("retention_rule", "rule"))  # fmt: skip
+        for field, label in related_fields:
             related = getattr(self, field)
             if related is not None and related.authority_id != self.authority_id:
                 raise ValidationError({field: f"That {label} belongs to another organisation."})
@@ -168,14 +170,18 @@ class DataFlow(models.Model):
             school_id = getattr(owner, "school_id", None)
             if school_id is not None and school_id != self.school_id:
                 raise ValidationError(
-                    {field: "That recipient belongs to one school: only that school's own "
-                     "flows can send it data."}  # fmt: skip
+                    {
+                        field: "That recipient belongs to one school: only that school's own "
+                        "flows can send it data."
+                    }
                 )
         if supplier is not None and not supplier.has_access:
             raise ValidationError(
-                {"processor": f"{supplier.name} is marked “no access to personal data”, so "
-                 "it cannot receive data. Change its role, or send the data to whoever runs "
-                 "the service for the school."}  # fmt: skip
+                {
+                    "processor": f"{supplier.name} is marked “no access to personal data”, so "
+                    "it cannot receive data. Change its role, or send the data to whoever runs "
+                    "the service for the school."
+                }
             )
 
     @property

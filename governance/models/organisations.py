@@ -200,8 +200,7 @@ class School(models.Model):
     )
     security_measures = models.TextField(
         blank=True,
-        help_text="The school's own security measures, one per line, added to the "
-        "organisation's.",
+        help_text="The school's own security measures, one per line, added to the organisation's.",
     )
     retention_schedule_summary = models.TextField(
         blank=True, help_text="Leave empty to use the organisation's."
@@ -272,8 +271,7 @@ class School(models.Model):
         """Return the school's retention schedule summary and link (the organisation's by
         default)."""
         return {
-            "summary": self.retention_schedule_summary
-            or self.authority.retention_schedule_summary,
+            "summary": self.retention_schedule_summary or self.authority.retention_schedule_summary,
             "url": self.retention_schedule_url or self.authority.retention_schedule_url,
         }
 

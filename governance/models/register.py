@@ -34,9 +34,7 @@ class Leaves(models.TextChoices):
 class OwnedQuerySet(models.QuerySet):
     def for_school(self, school: School) -> "OwnedQuerySet":
         """Return the records that apply to ``school``: its organisation's and its own."""
-        return self.filter(
-            Q(authority=school.authority_id, school__isnull=True) | Q(school=school)
-        )
+        return self.filter(Q(authority=school.authority_id, school__isnull=True) | Q(school=school))
 
 
 def check_owner(record: models.Model) -> None:
@@ -176,9 +174,7 @@ class ExternalRecipient(models.Model):
 class RecipientLink(models.Model):
     """A page readers can follow about a recipient (how the DfE uses pupil data...)."""
 
-    recipient = models.ForeignKey(
-        ExternalRecipient, on_delete=models.CASCADE, related_name="links"
-    )
+    recipient = models.ForeignKey(ExternalRecipient, on_delete=models.CASCADE, related_name="links")
     label = models.CharField(max_length=200)
     url = models.URLField(max_length=500)
     position = models.PositiveSmallIntegerField(default=0)
@@ -319,6 +315,14 @@ class StorageSystem(models.Model):
         check_owner(self)
         if bool(self.supplier_id) == self.in_house:
             raise ValidationError(
-                {"supplier": "Choose the supplier that runs it, or tick “run by the school "
-                 "itself” (not both)."}  # fmt: skip
+                {
+                    "supplier": "Choose the supplier that runs it, or tick “run by the school "
+                    "itself” (not both)."
+                }
+            )
+        owner = self.supplier.school_id if self.supplier_id else None  # type: ignore[union-attr]
+        if owner is not None and owner != self.school_id:
+            raise ValidationError(
+                {"supplier": "That supplier belongs to one school: only that school's own "
+                 "systems can name it."}  # fmt: skip
             )

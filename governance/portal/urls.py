@@ -1,8 +1,10 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, register_converter
 
 import governance.converters  # noqa: F401  (registers <urn:>)
-from governance.portal import views
+from governance.portal import register, views
+
+register_converter(register.KindConverter, "register_kind")
 
 app_name = "portal"
 
@@ -30,4 +32,23 @@ urlpatterns = [
     ),
     path("schools/<urn:urn>/signatures/<int:pk>/", views.signature_detail, name="signature"),
     path("schools/<urn:urn>/signatures/<int:pk>.pdf", views.signed_pdf, name="signed_pdf"),
+    # The school's own register, kept by its DPO.
+    path("schools/<urn:urn>/register/", register.register_page, name="register"),
+    path("schools/<urn:urn>/register/contacts/", register.contacts, name="register_contacts"),
+    path(
+        "schools/<urn:urn>/register/<register_kind:kind>/add/",
+        register.record_form,
+        name="register_add",
+    ),
+    path(
+        "schools/<urn:urn>/register/<register_kind:kind>/<int:pk>/",
+        register.record_form,
+        name="register_edit",
+    ),
+    path(
+        "schools/<urn:urn>/register/<register_kind:kind>/<int:pk>/delete/",
+        register.record_delete,
+        name="register_delete",
+    ),
+    path("schools/<urn:urn>/publish/", register.publish, name="publish"),
 ]

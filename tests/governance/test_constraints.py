@@ -8,12 +8,15 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
-from governance.models import DataFlow, DataObject, RetentionRule, School, Subscription
-from governance.services import (
-    check_flow_bases,
-    flows_missing_conditions_for,
-    save_data_flow,
-    set_flows_active,
+from governance.models import (
+    DataFlow,
+    DataObject,
+    ExternalRecipient,
+    Purpose,
+    RetentionRule,
+    School,
+    StorageSystem,
+    Subscription,
 )
 from processors.models import Processor
 from tests.factories import (
@@ -21,13 +24,16 @@ from tests.factories import (
     AuthorityFactory,
     DataFlowFactory,
     DataObjectFactory,
+    ExternalRecipientFactory,
     LawfulBasisFactory,
     OfferingFactory,
     PartnerServiceFactory,
     ProcessorFactory,
+    PurposeFactory,
     RetentionRuleFactory,
     SchoolFactory,
     SpecialDataObjectFactory,
+    StorageSystemFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -45,10 +51,13 @@ def field_errors(obj: models.Model) -> dict[str, list[str]]:
 
 
 def unsaved_flow(**fields: object) -> DataFlow:
-    """A flow ready to save but for the fields under test: saved authority and retention."""
-    if "authority" not in fields:
-        fields["authority"] = AuthorityFactory()
-    return DataFlowFactory.build(retention_rule=RetentionRuleFactory(), **fields)
+    """A flow ready to save but for the fields under test: a saved organisation and rule of
+    that organisation (recipients are the caller's: give one, or leave none on purpose)."""
+    fields.setdefault("authority", AuthorityFactory())
+    fields.setdefault("processor", None)
+    return DataFlowFactory.build(
+        retention_rule=RetentionRuleFactory(authority=fields["authority"]), **fields
+    )
 
 
 def unsaved_flow_to_a_partner() -> DataFlow:
@@ -66,24 +75,46 @@ def unsaved_flow_to_a_partner() -> DataFlow:
         lambda: SchoolFactory.build(
             authority=AuthorityFactory(), school_type=School.Type.ACADEMY, trust_name="A Trust"
         ),
-        lambda: DataObjectFactory.build(sif_name="LearnerMedical"),
-        lambda: SpecialDataObjectFactory.build(art9_condition=Art9ConditionFactory()),
-        lambda: RetentionRuleFactory.build(),
-        lambda: RetentionRuleFactory.build(period_value=None, period_unit="", event="leaves"),
+        lambda: DataObjectFactory.build(authority=AuthorityFactory(), sif_name="LearnerMedical"),
+        lambda: DataObjectFactory.build(school=SchoolFactory(), sif_name=""),
+        lambda: SpecialDataObjectFactory.build(
+            authority=AuthorityFactory(), art9_condition=Art9ConditionFactory()
+        ),
+        lambda: RetentionRuleFactory.build(authority=AuthorityFactory()),
+        lambda: RetentionRuleFactory.build(
+            authority=AuthorityFactory(), period_value=None, period_unit="", event="leaves"
+        ),
         lambda: unsaved_flow(processor=ProcessorFactory()),
         unsaved_flow_to_a_partner,
+        lambda: unsaved_flow(body=ExternalRecipientFactory()),
         lambda: ProcessorFactory.build(data_leaves_uk="yes", transfer_safeguards="IDTA"),
+        lambda: ProcessorFactory.build(school=SchoolFactory()),
+        lambda: ExternalRecipientFactory.build(),
+        lambda: ExternalRecipientFactory.build(school=SchoolFactory()),
+        lambda: PurposeFactory.build(school=SchoolFactory()),
+        lambda: StorageSystemFactory.build(authority=AuthorityFactory()),
+        lambda: StorageSystemFactory.build(
+            authority=AuthorityFactory(), supplier=ProcessorFactory()
+        ),
     ],
     ids=[
         "school",
         "academy",
-        "object",
+        "category",
+        "schools-own-category",
         "special",
         "period",
         "event",
-        "to-processor",
-        "to-partner",
+        "to-supplier",
+        "to-service",
+        "to-public-body",
         "abroad",
+        "schools-own-supplier",
+        "national-body",
+        "schools-own-recipient",
+        "schools-own-purpose",
+        "in-house-system",
+        "supplier-system",
     ],
 )
 def test_factories_build_rows_that_pass_every_rule(build) -> None:
@@ -154,37 +185,95 @@ def test_academy_losing_its_trust_in_a_bulk_update_is_refused() -> None:
 # Data objects
 
 
-def test_sif_name_is_unique() -> None:
-    DataObjectFactory(sif_name="LearnerPersonal")
-    twin = DataObject(
-        sif_name="LearnerPersonal", title="t", data_subject="pupil", fields_description="f"
-    )
+def category(**fields: object) -> DataObject:
+    values = {"title": "t", "data_subject": "pupil", "fields_description": "f", **fields}
+    return DataObject(**values)
 
-    assert "sif_name" in field_errors(twin)
+
+def test_sif_name_is_unique_per_organisation() -> None:
+    existing = DataObjectFactory(sif_name="LearnerPersonal")
+    twin = category(authority=existing.authority, sif_name="LearnerPersonal")
+
+    assert "This organisation already has a category for that SIF object." in str(
+        field_errors(twin)
+    )
     refused_by_database(twin.save)
 
 
+def test_category_title_is_unique_per_organisation() -> None:
+    existing = DataObjectFactory(title="Medical information", sif_name="")
+    twin = category(authority=existing.authority, title="Medical information")
+
+    assert "The organisation has a category of this name already." in str(field_errors(twin))
+    refused_by_database(twin.save)
+
+
+def test_category_title_is_unique_per_school() -> None:
+    school = SchoolFactory()
+    DataObjectFactory(school=school, title="CCTV images", sif_name="")
+    twin = category(authority=school.authority, school=school, title="CCTV images")
+
+    assert "The school has a category of this name already." in str(field_errors(twin))
+    refused_by_database(twin.save)
+
+
+def test_two_organisations_may_name_their_categories_alike() -> None:
+    DataObjectFactory(title="Medical information", sif_name="LearnerMedical")
+    other = category(
+        authority=AuthorityFactory(), title="Medical information", sif_name="LearnerMedical"
+    )
+
+    other.full_clean()
+    other.save()
+
+
+def test_a_school_may_hold_a_category_named_like_its_organisations() -> None:
+    school = SchoolFactory()
+    DataObjectFactory(authority=school.authority, title="CCTV images", sif_name="")
+    own = category(authority=school.authority, school=school, title="CCTV images")
+
+    own.full_clean()
+    own.save()
+
+
+def test_categories_without_a_sif_name_are_not_twins() -> None:
+    first = DataObjectFactory(sif_name="")
+    second = category(authority=first.authority, title="Another thing", sif_name="")
+
+    second.full_clean()
+    second.save()
+
+
+def test_category_of_a_school_of_another_organisation_is_refused() -> None:
+    own = category(authority=AuthorityFactory(), school=SchoolFactory(), title="CCTV images")
+
+    assert field_errors(own)["school"] == ["That school belongs to another organisation."]
+
+
+def test_category_needs_an_organisation() -> None:
+    orphan = category(sif_name="LearnerThing")
+
+    assert "authority" in field_errors(orphan)
+    refused_by_database(orphan.save)
+
+
 def test_special_category_object_needs_an_art9_condition() -> None:
-    obj = DataObject(
-        sif_name="LearnerMedical", title="Medical", data_subject="pupil",
-        fields_description="Conditions", is_special_category=True,
-    )  # fmt: skip
+    obj = category(authority=AuthorityFactory(), title="Medical", is_special_category=True)
 
     assert "art9_condition" in field_errors(obj)
     refused_by_database(obj.save)
 
 
 def test_bulk_created_special_object_without_condition_is_refused() -> None:
-    obj = DataObject(
-        sif_name="LearnerMedical", title="Medical", data_subject="pupil",
-        fields_description="Conditions", is_special_category=True,
-    )  # fmt: skip
+    obj = category(authority=AuthorityFactory(), title="Medical", is_special_category=True)
 
     refused_by_database(lambda: DataObject.objects.bulk_create([obj]))
 
 
 def test_art9_condition_must_be_an_art9_condition() -> None:
-    obj = SpecialDataObjectFactory.build(art9_condition=LawfulBasisFactory())
+    obj = SpecialDataObjectFactory.build(
+        authority=AuthorityFactory(), art9_condition=LawfulBasisFactory()
+    )
 
     assert "art9_condition" in field_errors(obj)
 
@@ -192,49 +281,106 @@ def test_art9_condition_must_be_an_art9_condition() -> None:
 # Retention rules
 
 
-def test_retention_rule_needs_a_period_or_an_event() -> None:
-    rule = RetentionRule(name="Forever?", description="d")
+def rule(**fields: object) -> RetentionRule:
+    return RetentionRule(authority=AuthorityFactory(), description="d", **fields)
 
-    assert "event" in field_errors(rule)
-    refused_by_database(rule.save)
+
+def test_retention_rule_needs_a_period_or_an_event() -> None:
+    rule_ = rule(name="Forever?")
+
+    assert "event" in field_errors(rule_)
+    refused_by_database(rule_.save)
 
 
 def test_retention_period_needs_a_unit() -> None:
-    rule = RetentionRule(name="Sixty", period_value=60, description="d")
+    rule_ = rule(name="Sixty", period_value=60)
 
-    assert "period_unit" in field_errors(rule)
-    refused_by_database(rule.save)
+    assert "period_unit" in field_errors(rule_)
+    refused_by_database(rule_.save)
 
 
 def test_retention_unit_without_a_period_is_refused() -> None:
-    rule = RetentionRule(name="Days of what?", period_unit="days", event="leaves", description="d")
+    rule_ = rule(name="Days of what?", period_unit="days", event="leaves")
 
-    assert "period_value" in field_errors(rule)
-    refused_by_database(rule.save)
-
-
-# Data flows
+    assert "period_value" in field_errors(rule_)
+    refused_by_database(rule_.save)
 
 
-def test_flow_to_both_a_partner_and_a_processor_is_refused() -> None:
-    flow = unsaved_flow_to_a_partner()
-    flow.processor = ProcessorFactory()
+def test_retention_rule_name_is_unique_per_organisation_only() -> None:
+    existing = RetentionRuleFactory(name="Rolling backup")
+    twin = RetentionRuleFactory.build(authority=existing.authority, name="Rolling backup")
+    elsewhere = RetentionRuleFactory.build(authority=AuthorityFactory(), name="Rolling backup")
 
-    assert "partner_service" in field_errors(flow)
+    assert "Organisation and Name already exists" in str(field_errors(twin))
+    refused_by_database(twin.save)
+    elsewhere.full_clean()
+
+
+# Data flows: exactly one recipient of three kinds, all of the flow's organisation
+
+
+RECIPIENTS = {
+    "partner_service": lambda flow: PartnerServiceFactory(authority=flow.authority),
+    "processor": lambda flow: ProcessorFactory(),
+    "body": lambda flow: ExternalRecipientFactory(),
+}
+TWO_RECIPIENTS = [("partner_service", "processor"), ("partner_service", "body"),
+                  ("processor", "body")]  # fmt: skip
+
+
+@pytest.mark.parametrize("pair", TWO_RECIPIENTS, ids="+".join)
+def test_flow_to_two_recipients_is_refused(pair: tuple[str, str]) -> None:
+    flow = unsaved_flow()
+    for field in pair:
+        setattr(flow, field, RECIPIENTS[field](flow))
+
+    assert "exactly one recipient" in str(field_errors(flow))
+    refused_by_database(flow.save)
+
+
+def test_flow_to_all_three_recipients_is_refused_by_the_database() -> None:
+    flow = unsaved_flow()
+    for field, make in RECIPIENTS.items():
+        setattr(flow, field, make(flow))
+
     refused_by_database(flow.save)
 
 
 def test_flow_to_nobody_is_refused() -> None:
-    flow = unsaved_flow(processor=None)
+    flow = unsaved_flow()
 
     assert "partner_service" in field_errors(flow)
     refused_by_database(flow.save)
+
+
+@pytest.mark.parametrize("field", ["processor", "partner_service", "body"])
+def test_flow_to_one_recipient_of_any_kind_passes(field: str) -> None:
+    flow = unsaved_flow()
+    setattr(flow, field, RECIPIENTS[field](flow))
+
+    flow.full_clean()
+    flow.save()
 
 
 def test_flow_losing_its_recipient_in_a_bulk_update_is_refused() -> None:
     flow = DataFlowFactory()
 
     refused_by_database(lambda: DataFlow.objects.filter(pk=flow.pk).update(processor=None))
+
+
+def test_flow_given_a_second_recipient_in_a_bulk_update_is_refused() -> None:
+    flow = DataFlowFactory()
+    body = ExternalRecipientFactory()
+
+    refused_by_database(lambda: DataFlow.objects.filter(pk=flow.pk).update(body=body))
+
+
+def test_flow_to_a_supplier_with_no_access_is_refused() -> None:
+    flow = unsaved_flow(processor=ProcessorFactory(name="Smoothwall", role="no_access"))
+
+    assert "Smoothwall is marked “no access to personal data”" in (
+        field_errors(flow)["processor"][0]
+    )
 
 
 def test_flow_leaves_an_offering_or_one_school_not_both() -> None:
@@ -248,22 +394,35 @@ def test_flow_leaves_an_offering_or_one_school_not_both() -> None:
     refused_by_database(flow.save)
 
 
-def test_flow_to_another_authoritys_service_is_refused_by_validation() -> None:
-    flow = unsaved_flow(processor=None, partner_service=PartnerServiceFactory())
+@pytest.mark.parametrize(
+    ("field", "make", "label"),
+    [
+        ("partner_service", PartnerServiceFactory, "service"),
+        ("offering", OfferingFactory, "offering"),
+        ("school", SchoolFactory, "school"),
+        ("retention_rule", RetentionRuleFactory, "rule"),
+    ],
+)
+def test_flow_with_a_record_of_another_organisation_is_refused(field, make, label) -> None:
+    flow = unsaved_flow(processor=None if field == "partner_service" else ProcessorFactory())
+    setattr(flow, field, make())
 
-    assert "partner_service" in field_errors(flow)
+    assert field_errors(flow)[field] == [f"That {label} belongs to another organisation."]
 
 
-def test_flow_from_another_authoritys_offering_is_refused_by_validation() -> None:
-    flow = unsaved_flow(processor=ProcessorFactory(), offering=OfferingFactory())
+def test_flow_to_another_organisations_recipient_is_refused() -> None:
+    flow = unsaved_flow(body=ExternalRecipientFactory(authority=AuthorityFactory()))
 
-    assert "belongs to another authority" in field_errors(flow)["offering"][0]
+    assert field_errors(flow)["body"] == ["That recipient belongs to another organisation."]
 
 
-def test_flow_from_another_authoritys_school_is_refused_by_validation() -> None:
-    flow = unsaved_flow(processor=ProcessorFactory(), school=SchoolFactory())
+def test_flow_to_a_national_body_or_its_organisations_own_passes() -> None:
+    flow = unsaved_flow(body=ExternalRecipientFactory())
+    own = unsaved_flow(authority=flow.authority)
+    own.body = ExternalRecipientFactory(authority=flow.authority)
 
-    assert "belongs to another authority" in field_errors(flow)["school"][0]
+    flow.full_clean()
+    own.full_clean()
 
 
 def test_flow_from_its_own_authoritys_school_passes() -> None:
@@ -273,7 +432,37 @@ def test_flow_from_its_own_authoritys_school_passes() -> None:
     flow.full_clean()
 
 
-# Subscriptions and processors
+@pytest.mark.parametrize(
+    "recipient",
+    [
+        lambda school: {"processor": ProcessorFactory(school=school)},
+        lambda school: {"body": ExternalRecipientFactory(school=school)},
+    ],
+    ids=["supplier", "recipient"],
+)
+def test_a_schools_own_recipient_receives_only_that_schools_flows(recipient) -> None:
+    school = SchoolFactory()
+    sibling = SchoolFactory(authority=school.authority)
+    own = unsaved_flow(authority=school.authority, school=school, **recipient(school))
+    from_sibling = unsaved_flow(authority=school.authority, school=sibling, **recipient(school))
+    from_all = unsaved_flow(authority=school.authority, **recipient(school))
+
+    own.full_clean()
+    for flow in (from_sibling, from_all):
+        errors = field_errors(flow)
+        assert "only that school's own flows" in " ".join(errors.get("processor", [])
+                                                           + errors.get("body", []))  # fmt: skip
+
+
+# Subscriptions and suppliers
+
+
+def test_subscription_to_another_organisations_offering_is_refused() -> None:
+    sub = Subscription(
+        school=SchoolFactory(), offering=OfferingFactory(), start_date=datetime.date(2025, 9, 1)
+    )
+
+    assert field_errors(sub)["offering"] == ["That offering belongs to another organisation."]
 
 
 def test_subscription_cannot_end_before_it_starts() -> None:
@@ -300,6 +489,11 @@ def test_blank_safeguards_are_refused_by_validation() -> None:
     assert "transfer_safeguards" in field_errors(processor)
 
 
+@pytest.mark.parametrize("leaves", ["no", "unknown"])
+def test_data_kept_in_the_uk_or_not_known_needs_no_safeguards(leaves: str) -> None:
+    ProcessorFactory.build(data_leaves_uk=leaves, transfer_safeguards="").full_clean()
+
+
 def test_processor_moved_abroad_in_a_bulk_update_is_refused() -> None:
     processor = ProcessorFactory()
 
@@ -308,119 +502,112 @@ def test_processor_moved_abroad_in_a_bulk_update_is_refused() -> None:
     )
 
 
-# The rules that span many-to-many links: services.check_flow_bases and friends
+def test_not_knowing_whether_data_leaves_the_uk_is_a_gap() -> None:
+    assert "whether data leaves the UK" in ProcessorFactory.build(
+        data_leaves_uk="unknown"
+    ).missing_details
+    assert ProcessorFactory.build(data_leaves_uk="no").missing_details == []
 
 
-def bases_errors(**kwargs: object) -> dict[str, list[str]]:
-    with pytest.raises(ValidationError) as caught:
-        check_flow_bases(**kwargs)
-    return caught.value.message_dict
+def test_shared_supplier_names_are_unique_but_a_school_may_reuse_one() -> None:
+    ProcessorFactory(name="Seesaw")
+    twin = ProcessorFactory.build(name="Seesaw")
+    schools_own = ProcessorFactory.build(name="Seesaw", school=SchoolFactory())
+
+    assert "A supplier of this name exists." in str(field_errors(twin))
+    refused_by_database(twin.save)
+    schools_own.full_clean()
 
 
-def test_flow_without_an_art6_basis_is_refused() -> None:
-    errors = bases_errors(data_objects=[DataObjectFactory()], lawful_bases=[Art9ConditionFactory()])
-
-    assert list(errors) == ["lawful_bases"]
-    assert "Article 6" in errors["lawful_bases"][0]
+# The school's own register: recipients, purposes and systems
 
 
-def test_flow_without_any_data_is_refused() -> None:
-    errors = bases_errors(data_objects=[], lawful_bases=[LawfulBasisFactory()])
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda school: ExternalRecipientFactory.build(authority=AuthorityFactory(), school=school),
+        lambda school: PurposeFactory.build(authority=AuthorityFactory(), school=school),
+        lambda school: StorageSystemFactory.build(authority=AuthorityFactory(), school=school),
+    ],
+    ids=["recipient", "purpose", "system"],
+)
+def test_a_record_of_a_school_of_another_organisation_is_refused(build) -> None:
+    record = build(SchoolFactory())
 
-    assert list(errors) == ["data_objects"]
+    assert field_errors(record)["school"] == ["That school belongs to another organisation."]
 
 
-def test_special_data_must_cite_its_art9_condition() -> None:
-    special = SpecialDataObjectFactory(sif_name="LearnerSpecialNeeds")
-
-    errors = bases_errors(data_objects=[special], lawful_bases=[LawfulBasisFactory()])
-
-    assert list(errors) == ["lawful_bases"]
-    assert "LearnerSpecialNeeds" in errors["lawful_bases"][0]
-    assert special.art9_condition.code in errors["lawful_bases"][0]
-
-
-def test_special_data_must_cite_its_dpa_condition_too() -> None:
-    dpa = LawfulBasisFactory(code="DPA 2018 Sch 1 Pt 1 para 1", kind="dpa_sch1", title="Employment")
-    special = SpecialDataObjectFactory(sif_name="LearnerSpecialNeeds", dpa_condition=dpa)
-
-    errors = bases_errors(
-        data_objects=[special], lawful_bases=[LawfulBasisFactory(), special.art9_condition]
+def test_a_schools_own_recipient_takes_the_schools_organisation() -> None:
+    school = SchoolFactory()
+    recipient = ExternalRecipient(
+        kind="controller", name="Our auditors", why="Audit.", school=school
     )
 
-    assert "DPA 2018 Sch 1 Pt 1 para 1" in errors["lawful_bases"][0]
+    recipient.full_clean()
+
+    assert recipient.authority_id == school.authority_id
 
 
-def test_art6_basis_and_cited_conditions_pass() -> None:
-    dpa = LawfulBasisFactory(code="DPA 2018 Sch 1 Pt 1 para 1", kind="dpa_sch1", title="Employment")
-    special = SpecialDataObjectFactory(dpa_condition=dpa)
+def test_a_schools_recipient_without_an_organisation_is_refused_by_the_database() -> None:
+    recipient = ExternalRecipientFactory.build(school=SchoolFactory(), authority=None)
 
-    check_flow_bases(
-        data_objects=[DataObjectFactory(), special],
-        lawful_bases=[LawfulBasisFactory(), special.art9_condition, dpa],
+    refused_by_database(recipient.save)
+
+
+def test_only_a_national_public_body_receives_from_every_school() -> None:
+    national_schools = ExternalRecipientFactory.build(kind="schools", scope="every_school")
+    public_body = ExternalRecipientFactory.build(scope="every_school")
+
+    assert "scope" in field_errors(national_schools)
+    public_body.full_clean()
+
+
+def test_national_recipient_names_are_unique() -> None:
+    ExternalRecipientFactory(name="Department of Examples")
+    twin = ExternalRecipientFactory.build(name="Department of Examples")
+    organisations = ExternalRecipientFactory.build(
+        name="Department of Examples", authority=AuthorityFactory()
+    )
+
+    assert "A national body of this name exists." in str(field_errors(twin))
+    refused_by_database(twin.save)
+    organisations.full_clean()
+
+
+@pytest.mark.parametrize(
+    ("supplier", "in_house"), [(True, True), (False, False)], ids=["both", "neither"]
+)
+def test_a_system_is_run_by_a_supplier_or_in_house(supplier: bool, in_house: bool) -> None:
+    system = StorageSystemFactory.build(
+        authority=AuthorityFactory(), supplier=ProcessorFactory() if supplier else None,
+        in_house=in_house,
+    )  # fmt: skip
+
+    assert "supplier" in field_errors(system)
+    refused_by_database(system.save)
+
+
+def test_a_system_losing_its_supplier_in_a_bulk_update_is_refused() -> None:
+    system = StorageSystemFactory(supplier=ProcessorFactory())
+
+    refused_by_database(
+        lambda: StorageSystem.objects.filter(pk=system.pk).update(supplier=None)
     )
 
 
-def test_save_data_flow_saves_the_flow_with_its_links() -> None:
-    flow = unsaved_flow(processor=ProcessorFactory())
-    obj, basis = DataObjectFactory(), LawfulBasisFactory()
+def test_a_purpose_needs_an_organisation() -> None:
+    purpose = Purpose(description="To teach")
 
-    saved = save_data_flow(flow=flow, data_objects=[obj], lawful_bases=[basis])
-
-    saved = DataFlow.objects.get(pk=saved.pk)
-    assert list(saved.data_objects.all()) == [obj]
-    assert list(saved.lawful_bases.all()) == [basis]
+    assert "authority" in field_errors(purpose)
 
 
-def test_save_data_flow_with_bad_bases_saves_nothing() -> None:
-    flow = unsaved_flow(processor=ProcessorFactory())
-    before = DataFlow.objects.count()
+def test_a_schools_own_supplier_runs_only_that_schools_systems() -> None:
+    school = SchoolFactory()
+    supplier = ProcessorFactory(school=school)
+    own = StorageSystemFactory.build(school=school, supplier=supplier, in_house=False)
+    shared = StorageSystemFactory.build(
+        authority=school.authority, supplier=supplier, in_house=False
+    )
 
-    with pytest.raises(ValidationError):
-        save_data_flow(flow=flow, data_objects=[DataObjectFactory()], lawful_bases=[])
-
-    assert DataFlow.objects.count() == before
-    assert flow.pk is None
-
-
-def test_save_data_flow_with_a_bad_row_saves_nothing() -> None:
-    flow = unsaved_flow(processor=None)
-    before = DataFlow.objects.count()
-
-    with pytest.raises(ValidationError) as caught:
-        save_data_flow(
-            flow=flow, data_objects=[DataObjectFactory()], lawful_bases=[LawfulBasisFactory()]
-        )
-
-    assert "partner_service" in caught.value.message_dict
-    assert DataFlow.objects.count() == before
-
-
-def test_flows_missing_conditions_names_the_flows_to_fix() -> None:
-    obj = DataObjectFactory()
-    flow = DataFlowFactory(data_objects=[obj])
-    DataFlowFactory(data_objects=[DataObjectFactory()])  # does not carry it
-    obj.is_special_category = True
-    obj.art9_condition = Art9ConditionFactory()
-
-    assert flows_missing_conditions_for(obj) == [flow]
-    flow.lawful_bases.add(obj.art9_condition)
-    assert flows_missing_conditions_for(obj) == []
-
-
-def test_flows_missing_conditions_of_ordinary_data_is_empty() -> None:
-    obj = DataObjectFactory()
-    DataFlowFactory(data_objects=[obj])
-
-    assert flows_missing_conditions_for(obj) == []
-
-
-def test_set_flows_active_counts_only_changes() -> None:
-    DataFlowFactory()
-    DataFlowFactory(is_active=False)
-
-    assert set_flows_active(flows=DataFlow.objects.all(), active=False) == 1
-    assert not DataFlow.objects.filter(is_active=True).exists()
-    assert set_flows_active(flows=DataFlow.objects.all(), active=True) == 2
-    assert not DataFlow.objects.filter(is_active=False).exists()
-    assert set_flows_active(flows=DataFlow.objects.all(), active=True) == 0
+    own.full_clean()
+    assert "only that school's own systems" in field_errors(shared)["supplier"][0]

@@ -1,0 +1,108 @@
+"""Organisations (a local authority's service or a trust's central team) and their services."""
+
+from django.contrib import admin
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html_join
+
+from governance.admin_base import HTTPS_URLS, missing_details_html
+from governance.models import Authority, DesignatedOfficer, PartnerService
+
+# What an organisation's page links to: (admin URL name, label, related name).
+REGISTER = [
+    ("governance_school", "schools", "schools"),
+    ("governance_partnerservice", "services", "partners"),
+    ("governance_offering", "offerings", "offerings"),
+    ("governance_dataflow", "flows", "flows"),
+    ("governance_dataobject", "data categories", "data_categories"),
+    ("governance_retentionrule", "retention rules", "retention_rules"),
+    ("governance_purpose", "purposes", "purposes"),
+    ("governance_storagesystem", "systems", "storage_systems"),
+    ("governance_externalrecipient", "recipients", "external_recipients"),
+]
+
+
+@admin.register(Authority)
+class AuthorityAdmin(admin.ModelAdmin):
+    """An organisation: who it is, how it protects data, and links to all of its register."""
+
+    formfield_overrides = HTTPS_URLS
+    list_display = ["name", "kind", "service_name", "school_count", "email", "ico_registration",
+                    "gaps"]  # fmt: skip
+    list_filter = ["kind"]
+    search_fields = ["name", "service_name", "email"]
+    readonly_fields = ["gaps", "register"]
+    fieldsets = [
+        (None, {"fields": ["name", "kind", "service_name", "register"]}),
+        ("Contact", {"fields": ["address", "phone", "email", "website", "privacy_notice_url"]}),
+        ("Data protection", {"fields": ["ico_registration", "dpo_name", "dpo_email", "dpo_phone",
+                                        "gaps"]}),
+        ("Security and retention", {
+            "fields": ["security_measures", "retention_schedule_summary",
+                       "retention_schedule_url"],
+            "description": "Every school's notice prints these; a school may add its own "
+                           "measures and replace the retention schedule.",
+        }),
+    ]  # fmt: skip
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Authority]:
+        qs = super().get_queryset(request).annotate(n_schools=Count("schools", distinct=True))
+        return qs.order_by(*self.model._meta.ordering)
+
+    @admin.display(description="Schools", ordering="n_schools")
+    def school_count(self, obj: Authority) -> int:
+        return obj.n_schools  # type: ignore[attr-defined]
+
+    @admin.display(description="Missing details")
+    def gaps(self, obj: Authority) -> str:
+        return missing_details_html(obj.missing_contacts)
+
+    @admin.display(description="Its register")
+    def register(self, obj: Authority) -> str:
+        if obj.pk is None:
+            return "—"
+        rows = (
+            (reverse(f"admin:{name}_changelist"), obj.pk, getattr(obj, related).count(), label)
+            for name, label, related in REGISTER
+        )
+        return format_html_join(" · ", '<a href="{}?authority__id__exact={}">{} {}</a>', rows)
+
+
+class DesignatedOfficerInline(admin.TabularInline):
+    model = DesignatedOfficer
+    extra = 0
+    fields = ["name", "position", "email", "phone"]
+
+
+@admin.register(PartnerService)
+class PartnerServiceAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "authority", "relationship", "is_agreement_party",
+                    "officer_names", "flow_count"]  # fmt: skip
+    list_filter = ["relationship", "is_agreement_party", "authority"]
+    search_fields = ["name", "short_name", "purpose", "officers__name", "officers__email"]
+    list_select_related = ["authority"]
+    inlines = [DesignatedOfficerInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PartnerService]:
+        qs = super().get_queryset(request).prefetch_related("officers")
+        return qs.annotate(n_flows=Count("flows", distinct=True)).order_by("name")
+
+    @admin.display(description="Designated officers")
+    def officer_names(self, obj: PartnerService) -> str:
+        names = ", ".join(o.name for o in obj.officers.all())
+        if names:
+            return names
+        return missing_details_html(["designated officer"]) if obj.is_agreement_party else "—"
+
+    @admin.display(description="Flows", ordering="n_flows")
+    def flow_count(self, obj: PartnerService) -> int:
+        return obj.n_flows  # type: ignore[attr-defined]
+
+
+@admin.register(DesignatedOfficer)
+class DesignatedOfficerAdmin(admin.ModelAdmin):
+    list_display = ["name", "position", "email", "partner"]
+    list_filter = ["partner"]
+    search_fields = ["name", "position", "email", "partner__name"]
+    list_select_related = ["partner"]
