@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 
 from governance.models import DataFlow, DataObject, ExternalRecipient, Purpose, StorageSystem
+from governance.register import check_purpose_bases
 from governance.services import check_flow, check_flow_bases, flows_missing_conditions_for
 
 
@@ -93,6 +94,8 @@ class OwnedRecordForm(forms.ModelForm):
 
 
 class PurposeForm(OwnedRecordForm):
+    """A purpose needs an Art 6 basis, and the interest pursued on legitimate interests."""
+
     category_fields = ("categories",)
 
     class Meta:
@@ -100,6 +103,19 @@ class PurposeForm(OwnedRecordForm):
         fields = ["authority", "school", "audience", "description", "lawful_bases", "laws",
                   "legitimate_interest", "categories", "position"]  # fmt: skip
         widgets = {"description": forms.TextInput(attrs={"class": "vLargeTextField"})}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if "lawful_bases" in cleaned:
+            interest = cleaned.get("legitimate_interest", "")
+            try:
+                check_purpose_bases(
+                    purpose=Purpose(legitimate_interest=interest),
+                    lawful_bases=cleaned["lawful_bases"],
+                )
+            except ValidationError as error:
+                add_errors(self, error)
+        return cleaned
 
 
 class StorageSystemForm(OwnedRecordForm):

@@ -20,7 +20,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import ProtectedError, Q, QuerySet
 
 from governance.models import (
     DataFlow,
@@ -153,6 +153,17 @@ def _names(rows: QuerySet, field: str) -> list[str]:
     return [str(value) for value in rows.values_list(field, flat=True)]
 
 
+def _delete(record: models.Model) -> None:
+    """Delete ``record``; a row that still protects it is refused with a message, not a 500."""
+    try:
+        record.delete()
+    except ProtectedError as error:
+        names = "; ".join(f"“{row}”" for row in list(error.protected_objects)[:6])
+        raise ValidationError(
+            f"“{record}” is still used by {names}. Change or delete those first."
+        ) from error
+
+
 # -- storage systems -----------------------------------------------------------------------
 
 
@@ -176,7 +187,7 @@ def save_storage_system(
 def delete_storage_system(*, school: School, system: StorageSystem, user: Any) -> None:
     """Delete one of the school's own storage systems."""
     _guard(school=school, user=user, record=system, own=school.own_systems.all())
-    system.delete()
+    _delete(system)
 
 
 # -- suppliers and other recipients --------------------------------------------------------
@@ -206,7 +217,7 @@ def delete_supplier(*, school: School, supplier: Processor, user: Any) -> None:
         {"the flow": _names(supplier.flows.all(), "purpose"),
          "the system": _names(supplier.systems.all(), "name")},
     )  # fmt: skip
-    supplier.delete()
+    _delete(supplier)
 
 
 @portal_write
@@ -224,7 +235,7 @@ def delete_recipient(*, school: School, recipient: ExternalRecipient, user: Any)
     """Delete one of the school's own recipients, unless a flow still sends it data."""
     _guard(school=school, user=user, record=recipient, own=school.own_recipients.all())
     _refuse_if_used(recipient.name, {"the flow": _names(recipient.flows.all(), "purpose")})
-    recipient.delete()
+    _delete(recipient)
 
 
 # -- flows ---------------------------------------------------------------------------------
@@ -252,7 +263,7 @@ def save_school_flow(
 def delete_school_flow(*, school: School, flow: DataFlow, user: Any) -> None:
     """Delete one of the school's own flows."""
     _guard(school=school, user=user, record=flow, own=school_flows(school))
-    flow.delete()
+    _delete(flow)
 
 
 # -- data categories and purposes ----------------------------------------------------------
@@ -286,7 +297,7 @@ def delete_category(*, school: School, category: DataObject, user: Any) -> None:
          "the system": _names(category.systems.all(), "name"),
          "the purpose": _names(category.purposes.all(), "description")},
     )  # fmt: skip
-    category.delete()
+    _delete(category)
 
 
 def check_purpose_bases(*, purpose: Purpose, lawful_bases: Iterable[LawfulBasis]) -> None:
@@ -329,7 +340,7 @@ def save_purpose(
 def delete_purpose(*, school: School, purpose: Purpose, user: Any) -> None:
     """Delete one of the school's own purposes."""
     _guard(school=school, user=user, record=purpose, own=school.own_purposes.all())
-    purpose.delete()
+    _delete(purpose)
 
 
 # -- contact details and publishing --------------------------------------------------------

@@ -298,8 +298,9 @@ class DataFlowFactory(DjangoModelFactory):
     @factory.post_generation
     def data_objects(self, create: bool, extracted: list | None, **kwargs: object) -> None:
         if create:
-            default = [DataObjectFactory(authority=self.authority)]
-            self.data_objects.set(extracted if extracted is not None else default)
+            if extracted is None:
+                extracted = [DataObjectFactory(authority=self.authority)]
+            self.data_objects.set(extracted)
 
     @factory.post_generation
     def lawful_bases(self, create: bool, extracted: list | None, **kwargs: object) -> None:

@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from axes.admin import AccessAttemptAdmin
+from axes.models import AccessAttempt
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -113,3 +115,19 @@ class AccessEventAdmin(ReadOnlyAdmin):
     list_filter = ["kind", "at"]
     search_fields = ["username", "ip_address", "document", "path"]
     date_hierarchy = "at"
+
+
+class GuardedAccessAttemptAdmin(AccessAttemptAdmin):
+    """django-axes' list of failed sign-ins, whose clean-up action deletes rows: offered to
+    those who may delete them, never to auditors."""
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        if not self.has_delete_permission(request):
+            actions.pop("cleanup_expired_attempts", None)
+        return actions
+
+
+if admin.site.is_registered(AccessAttempt):  # django-axes registers it when its admin is on
+    admin.site.unregister(AccessAttempt)
+    admin.site.register(AccessAttempt, GuardedAccessAttemptAdmin)

@@ -184,7 +184,7 @@ class SchoolAdmin(admin.ModelAdmin):
     @admin.display(description="Subscribes to")
     def current_offerings(self, obj: School) -> str:
         names = [s.offering.name for s in getattr(obj, "current_subs", [])]
-        return ", ".join(names) or "— (authority-wide flows only)"
+        return ", ".join(names) or "— (organisation-wide flows only)"
 
     @admin.display(description="Notices", ordering="notices_published_at")
     def notices(self, obj: School) -> str:

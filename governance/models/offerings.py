@@ -70,9 +70,11 @@ class Subscription(models.Model):
     def clean(self) -> None:
         if self.end_date and self.start_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": "A subscription cannot end before it starts."})
+        # The school may be unsaved yet (added with its subscriptions): compare the rows.
+        school, offering = getattr(self, "school", None), getattr(self, "offering", None)
         if (
-            self.school_id
-            and self.offering_id
-            and self.school.authority_id != self.offering.authority_id
+            school is not None
+            and offering is not None
+            and school.authority_id != offering.authority_id
         ):
             raise ValidationError({"offering": "That offering belongs to another organisation."})

@@ -32,7 +32,7 @@ class CategoryChoice(forms.ModelMultipleChoiceField):
 
     widget = forms.CheckboxSelectMultiple
 
-    def label_from_instance(self, obj: DataObject) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: DataObject) -> str:
         whose = "your school's" if obj.school_id else "organisation"
         return f"{obj.title} ({obj.get_data_subject_display().lower()}, {whose})"
 
@@ -42,7 +42,7 @@ class BasisChoice(forms.ModelMultipleChoiceField):
 
     widget = forms.CheckboxSelectMultiple
 
-    def label_from_instance(self, obj: LawfulBasis) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: LawfulBasis) -> str:
         return f"{obj.code}: {obj.title}" if obj.kind != LawfulBasis.Kind.STATUTE else obj.code
 
 
@@ -70,6 +70,13 @@ class RegisterForm(forms.ModelForm):
     # Model fields the model's checks name that the form shows under another field.
     error_fields: dict[str, str] = {}
 
+    # The many-to-many fields the service takes beside the record, named as it names them.
+    service_fields: tuple[str, ...] = ()
+
+    def service_arguments(self) -> dict[str, Any]:
+        """Return what the service takes beside the record (its many-to-many choices)."""
+        return {name: self.cleaned_data[name] for name in self.service_fields}
+
     def make_read_only(self) -> None:
         """Show the values without letting them change (for auditors)."""
         for field in self.fields.values():
@@ -91,6 +98,7 @@ class RegisterForm(forms.ModelForm):
 
 
 class StorageSystemForm(RegisterForm):
+    service_fields = ("categories",)
     supplier = forms.ModelChoiceField(
         queryset=Processor.objects.none(),
         required=False,
@@ -141,6 +149,7 @@ class RecipientForm(RegisterForm):
 
 
 class FlowForm(RegisterForm):
+    service_fields = ("data_objects", "lawful_bases")
     error_fields = {"partner_service": "processor"}
     data_objects = CategoryChoice(queryset=DataObject.objects.none(), label="Data sent")
     lawful_bases = BasisChoice(
@@ -159,10 +168,13 @@ class FlowForm(RegisterForm):
         help_texts = {
             "processor": "Choose one recipient: a supplier, or a public body or other recipient.",
             "body": "",
+            "purpose": "",
             "retention_rule": "How long the recipient keeps it, if known.",
         }
 
     def limit_choices(self, school: School) -> None:
+        self.fields["processor"].empty_label = "None: a public body or other recipient"  # type: ignore[attr-defined]
+        self.fields["body"].empty_label = "None: a supplier"  # type: ignore[attr-defined]
         querysets = {
             "processor": register.suppliers_for(school),
             "body": register.recipients_for(school),
@@ -186,6 +198,7 @@ class CategoryForm(RegisterForm):
 
 
 class PurposeForm(RegisterForm):
+    service_fields = ("lawful_bases", "laws", "categories")
     lawful_bases = BasisChoice(queryset=LawfulBasis.objects.none())
     laws = BasisChoice(
         queryset=LawfulBasis.objects.none(),

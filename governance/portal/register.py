@@ -8,6 +8,7 @@ DPOs and staff may write (``governance.register.may_edit_register``): an auditor
 values but no form to send, and a POST is refused with 403.
 """
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -23,89 +24,55 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from governance import register as services
-from governance.models import (
-    DataFlow,
-    DataObject,
-    ExternalRecipient,
-    Purpose,
-    School,
-    StorageSystem,
-)
+from governance.models import DataFlow, DataObject, Purpose, School, StorageSystem
 from governance.portal import forms
-from processors.models import Processor
+
+logger = logging.getLogger(__name__)
 
 NOT_PUBLIC = "Saved. Your changes are not public yet: preview and publish your notices when ready."
 
 
 @dataclass(frozen=True)
 class Kind:
-    """One kind of record a school keeps: how to find its own, to edit and to save them."""
+    """One part of a school's register: its own records, their form and their services."""
 
     slug: str  # in the URL and the register page's anchors
     noun: str
     form: type[forms.RegisterForm]
     own: Callable[[School], models.QuerySet]
-    blank: Callable[[School], models.Model]  # a new record, already the school's
-    save: Callable[..., Any]  # (school=, form=, user=) -> the record
-    delete: Callable[..., None]  # (school=, record=, user=)
+    record: str  # the keyword the services take the record by
+    save: Callable[..., Any]  # save(school=, user=, <record>=, **form.service_arguments())
+    delete: Callable[..., None]  # delete(school=, user=, <record>=)
 
-
-def _owned(model: type[models.Model], **extra: Any) -> Callable[[School], models.Model]:
-    def blank(school: School) -> models.Model:
-        return model(school=school, **{k: v(school) for k, v in extra.items()})
-
-    return blank
-
-
-def _authority(school: School) -> int:
-    return school.authority_id
+    def blank(self, school: School) -> models.Model:
+        """Return a new record, already the school's (the service sets the owner again)."""
+        model = self.form._meta.model
+        record = model(school=school)
+        if any(f.name == "authority" for f in model._meta.fields):
+            record.authority_id = school.authority_id
+        return record
 
 
 KINDS = {
     kind.slug: kind
     for kind in [
         Kind("systems", "storage system", forms.StorageSystemForm,
-             lambda s: s.own_systems.all(), _owned(StorageSystem, authority_id=_authority),
-             lambda *, school, form, user: services.save_storage_system(
-                 school=school, system=form.instance,
-                 categories=form.cleaned_data["categories"], user=user),
-             lambda *, school, record, user: services.delete_storage_system(
-                 school=school, system=record, user=user)),
+             lambda school: school.own_systems.all(), "system",
+             services.save_storage_system, services.delete_storage_system),
         Kind("suppliers", "supplier", forms.SupplierForm,
-             lambda s: s.own_suppliers.all(), _owned(Processor),
-             lambda *, school, form, user: services.save_supplier(
-                 school=school, supplier=form.instance, user=user),
-             lambda *, school, record, user: services.delete_supplier(
-                 school=school, supplier=record, user=user)),
+             lambda school: school.own_suppliers.all(), "supplier",
+             services.save_supplier, services.delete_supplier),
         Kind("recipients", "recipient", forms.RecipientForm,
-             lambda s: s.own_recipients.all(),
-             _owned(ExternalRecipient, authority_id=_authority),
-             lambda *, school, form, user: services.save_recipient(
-                 school=school, recipient=form.instance, user=user),
-             lambda *, school, record, user: services.delete_recipient(
-                 school=school, recipient=record, user=user)),
-        Kind("flows", "flow", forms.FlowForm,
-             services.school_flows, _owned(DataFlow, authority_id=_authority),
-             lambda *, school, form, user: services.save_school_flow(
-                 school=school, flow=form.instance,
-                 data_objects=form.cleaned_data["data_objects"],
-                 lawful_bases=form.cleaned_data["lawful_bases"], user=user),
-             lambda *, school, record, user: services.delete_school_flow(
-                 school=school, flow=record, user=user)),
+             lambda school: school.own_recipients.all(), "recipient",
+             services.save_recipient, services.delete_recipient),
+        Kind("flows", "data flow", forms.FlowForm, services.school_flows, "flow",
+             services.save_school_flow, services.delete_school_flow),
         Kind("categories", "data category", forms.CategoryForm,
-             lambda s: s.own_categories.all(), _owned(DataObject, authority_id=_authority),
-             lambda *, school, form, user: services.save_category(
-                 school=school, category=form.instance, user=user),
-             lambda *, school, record, user: services.delete_category(
-                 school=school, category=record, user=user)),
+             lambda school: school.own_categories.all(), "category",
+             services.save_category, services.delete_category),
         Kind("purposes", "purpose", forms.PurposeForm,
-             lambda s: s.own_purposes.all(), _owned(Purpose, authority_id=_authority),
-             lambda *, school, form, user: services.save_purpose(
-                 school=school, purpose=form.instance,
-                 lawful_bases=form.cleaned_data["lawful_bases"], laws=form.cleaned_data["laws"],
-                 categories=form.cleaned_data["categories"], user=user),
-             lambda *, school, record, user: services.delete_purpose(
-                 school=school, purpose=record, user=user)),
+             lambda school: school.own_purposes.all(), "purpose",
+             services.save_purpose, services.delete_purpose),
     ]
 }  # fmt: skip
 
@@ -207,8 +174,9 @@ def record_form(request: HttpRequest, urn: str, kind: str, pk: int | None = None
     data = request.POST if request.method == "POST" else None
     form = spec.form(data, instance=record, school=school)
     if request.method == "POST" and form.is_valid():
+        arguments = {spec.record: form.instance, **form.service_arguments()}
         try:
-            spec.save(school=school, form=form, user=request.user)
+            spec.save(school=school, user=request.user, **arguments)
         except ValidationError as error:
             form.add_service_errors(error)
         else:
@@ -231,7 +199,7 @@ def record_delete(request: HttpRequest, urn: str, kind: str, pk: int) -> HttpRes
     refusal = ""
     if request.method == "POST":
         try:
-            spec.delete(school=school, record=record, user=request.user)
+            spec.delete(school=school, user=request.user, **{spec.record: record})
         except ValidationError as error:
             refusal = " ".join(error.messages)
         else:
@@ -269,6 +237,23 @@ def contacts(request: HttpRequest, urn: str) -> HttpResponse:
 # -- preview and publish -------------------------------------------------------------------
 
 
+def _publish(request: HttpRequest, school: School) -> None:
+    try:
+        results = services.publish_register(school=school, user=request.user)
+    except services.RegisterRefused:
+        raise
+    except Exception:  # a failed render is recorded on its version; the last one stays public
+        logger.exception("Publishing the notices of %s failed", school)
+        messages.error(
+            request,
+            "A notice failed to render, so it was not issued: any earlier version stays "
+            "public. The service's staff can see why on the school's record.",
+        )
+        return
+    for result in results:
+        messages.success(request, f"Published. {result}.")
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def publish(request: HttpRequest, urn: str) -> HttpResponse:
@@ -276,8 +261,7 @@ def publish(request: HttpRequest, urn: str) -> HttpResponse:
     school = _school(request, urn)
     may_publish = _refuse_readers(request, school)
     if request.method == "POST":
-        for result in services.publish_register(school=school, user=request.user):
-            messages.success(request, str(result))
+        _publish(request, school)
         return redirect("portal:publish", urn=school.urn)
     previews = services.notice_previews(school=school)
     context = {

@@ -19,9 +19,21 @@ AFTER = [("governance", "0008_register_owners_required"), ("processors", "0003_w
 
 def _migrate(targets):
     executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
+    return executor.migrate(targets).apps
+
+
+def _drop_what_the_old_schema_cannot_hold() -> None:
+    """Laws have citations longer than the old 40-character codes: remove the national
+    records before going back (they are seeded again after the test)."""
+    from django.apps import apps
+
+    from governance.models import ExternalRecipient, LawfulBasis
+
+    ExternalRecipient.objects.all().delete()
+    LawfulBasis.objects.filter(kind="statute").delete()
+    if apps.is_installed("pghistory") and connection.vendor == "postgresql":
+        # The audit trail copied the laws' rows too.
+        apps.get_model("governance", "LawfulBasisEvent").objects.all().delete()
 
 
 def _old_world(apps):
@@ -55,8 +67,9 @@ def _old_world(apps):
     rule = RetentionRule.objects.create(
         name="Subscription", period_value=12, period_unit="months", description="12 months"
     )
-    basis = LawfulBasis.objects.create(kind="art6", code="Art 6(1)(e)", title="Public task",
-                                       plain_text="Public task")  # fmt: skip
+    basis, _ = LawfulBasis.objects.get_or_create(
+        code="Art 6(1)(e)", defaults={"kind": "art6", "title": "Public task", "plain_text": "x"}
+    )
     for authority in (first, second):
         partner = PartnerService.objects.create(authority=authority, name="Admissions",
                                                 purpose="Admissions")  # fmt: skip
@@ -78,8 +91,13 @@ def _old_world(apps):
             "unused": unused.pk, "first": first.pk, "second": second.pk}  # fmt: skip
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite rebuilds every altered table (minutes); runs on PostgreSQL in CI",
+)
 @pytest.mark.django_db(transaction=True)
 def test_existing_rows_survive_the_whole_register_migration() -> None:
+    _drop_what_the_old_schema_cannot_hold()
     try:
         ids = _old_world(_migrate(BEFORE))
         apps = _migrate(AFTER)

@@ -220,7 +220,8 @@ def pk(world: World, code: str) -> int:
 
 def system_form(world: World, **overrides: object) -> dict:
     data = {"name": "Safeguarding Log", "kind": "safeguarding", "description": "Concerns.",
-            "audience": "pupils", "supplier": "", "categories": [world.org["categories"]]}  # fmt: skip
+            "audience": "pupils", "supplier": "",
+            "categories": [world.org["categories"]]}  # fmt: skip
     return {**data, **overrides}
 
 
@@ -246,11 +247,13 @@ def test_the_register_lists_the_schools_own_records_and_the_organisations_read_o
     assert page.status_code == 200
     html = page.content.decode()
     for name in ["Avon Cashless Catering", "Avon Reading App", "Avon Exam Board",
-                 "Avon reading records", "Avon club register", "Avon: to run after-school clubs"]:  # fmt: skip
+                 "Avon reading records", "Avon club register",
+                 "Avon: to run after-school clubs"]:  # fmt: skip
         assert name in html
     assert "Arden Cashless Catering" not in html
     assert "Set by Register Test Council" in html
-    assert "Organisation MIS" in html and "To teach pupils" in html
+    assert "Organisation MIS" in html
+    assert "To teach pupils" in html
     edit_own = url("register_edit", AVON, "systems", world.own[AVON]["systems"])
     edit_org = url("register_edit", AVON, "systems", world.org["systems"])
     assert f'href="{edit_own}"' in html
@@ -283,7 +286,8 @@ def test_a_dpo_adds_a_system_previews_it_publishes_and_the_public_notice_shows_i
     assert response.status_code == 302
     assert response["Location"] == url("register", AVON) + "#systems"
     added = StorageSystem.objects.get(school__urn=AVON, name="Safeguarding Log")
-    assert added.in_house and added.supplier is None
+    assert added.in_house
+    assert added.supplier is None
     assert list(added.categories.values_list("pk", flat=True)) == [world.org["categories"]]
     preview = avon.get(url("publish", AVON))
     assert preview.status_code == 200
@@ -324,7 +328,8 @@ def test_the_school_page_says_whether_the_notices_are_public_and_changes_are_pen
 ) -> None:
     page = avon.get(url("school", AVON)).content.decode()
     assert "notices are not published yet" in page
-    assert url("register", AVON) in page and url("publish", AVON) in page
+    assert url("register", AVON) in page
+    assert url("publish", AVON) in page
     with django_capture_on_commit_callbacks(execute=True):
         avon.post(url("publish", AVON))
     assert (
@@ -549,7 +554,8 @@ def test_an_england_only_law_on_a_welsh_schools_flow_is_refused(world) -> None:
     flow = DataFlow(processor_id=world.shared_supplier, purpose="x", frequency="daily")
     with pytest.raises(ValidationError, match="Not available to this school") as refused:
         register.save_school_flow(
-            school=bryn_school, flow=flow, user=dpo, lawful_bases=LawfulBasis.objects.filter(pk=law),
+            school=bryn_school, flow=flow, user=dpo,
+            lawful_bases=LawfulBasis.objects.filter(pk=law),
             data_objects=DataObject.objects.filter(pk=world.org["categories"]),
         )  # fmt: skip
     assert "lawful_bases" in refused.value.message_dict
@@ -607,7 +613,8 @@ def test_deleting_a_record_still_used_says_why_and_keeps_it(world, avon, kind, u
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Not deleted." in page and used_by in page and "still used by" in page
+    assert "Not deleted." in page
+    assert f"still used by the flow “{used_by}”" in page or f"the system “{used_by}”" in page
     assert MODELS[kind].objects.filter(pk=mine).exists()
 
 
@@ -647,6 +654,30 @@ def test_anonymous_visitors_are_sent_to_sign_in(world) -> None:
             assert response["Location"].startswith("/portal/login/?next=")
     assert not StorageSystem.objects.filter(name="Safeguarding Log").exists()
     assert not NoticeVersion.objects.filter(school__urn=AVON).exists()
+
+
+def test_a_post_without_the_csrf_token_is_refused(world) -> None:
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(User.objects.get(username="dpo-avon"))
+
+    response = browser.post(url("register_add", AVON, "systems"), system_form(world))
+
+    assert response.status_code == 403
+    assert not StorageSystem.objects.filter(name="Safeguarding Log").exists()
+
+
+def test_a_failed_render_while_publishing_is_a_message_not_a_server_error(
+    world, avon, monkeypatch
+) -> None:
+    def fail(**kwargs: object) -> None:
+        raise RuntimeError("the PDF engine is missing")
+
+    monkeypatch.setattr("notices.services.publish_school_notices", fail)
+
+    response = avon.post(url("publish", AVON), follow=True)
+
+    assert response.status_code == 200
+    assert "failed to render, so it was not issued" in response.content.decode()
 
 
 def test_the_audit_trail_names_the_dpo_who_changed_a_record(world, avon) -> None:
