@@ -114,8 +114,13 @@ def _register_schools(instance: models.Model) -> set[int] | None:
             DataFlow.objects.filter(data_objects=instance)
         )
     if isinstance(instance, LawfulBasis):
-        # A basis or law can be cited by any flow, purpose or body: rarely edited, so all.
-        return set(School.objects.values_list("pk", flat=True))
+        purposes = Purpose.objects.filter(Q(lawful_bases=instance) | Q(laws=instance)).distinct()
+        bodies = ExternalRecipient.objects.filter(
+            Q(lawful_bases=instance) | Q(laws=instance)
+        ).distinct()
+        return set().union(
+            *(_owner_schools(p) for p in purposes), *(_recipient_schools(b) for b in bodies)
+        )
     if isinstance(instance, Processor):
         systems = StorageSystem.objects.filter(supplier=instance)
         ids = set().union(*(_owner_schools(s) for s in systems))
@@ -145,6 +150,11 @@ logger = logging.getLogger(__name__)
 _pending = threading.local()
 
 
+def refresh_held() -> bool:
+    """Return whether edits are being held (inside ``holding_refresh``)."""
+    return getattr(_pending, "held", False)
+
+
 @contextmanager
 def holding_refresh() -> Iterator[None]:
     """Queue no notice refresh for the edits made inside: they are published explicitly.
@@ -168,7 +178,7 @@ def queue_notice_refresh(school_ids: Iterable[int]) -> None:
     on commit and on rollback: edits that are rolled back queue nothing.
     """
     ids = set(school_ids)
-    if not ids or getattr(_pending, "held", False):
+    if not ids or refresh_held():
         return
     connection = transaction.get_connection()
     if not connection.in_atomic_block:

@@ -23,7 +23,12 @@ from governance.models import (
     StorageSystem,
     Subscription,
 )
-from notices.dependencies import queue_notice_refresh, schools_affected_by, schools_reached_by
+from notices.dependencies import (
+    queue_notice_refresh,
+    refresh_held,
+    schools_affected_by,
+    schools_reached_by,
+)
 from processors.models import Certification, Processor, ProcessorLink
 
 WATCHED: tuple[type[models.Model], ...] = (
@@ -34,15 +39,15 @@ WATCHED: tuple[type[models.Model], ...] = (
 
 
 def _changed(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
-    if kwargs.get("raw"):
-        return  # fixtures being loaded
+    if kwargs.get("raw") or refresh_held():
+        return  # fixtures being loaded, or edits held for publishing
     queue_notice_refresh(schools_affected_by(instance))
 
 
 def _before_change(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
     """Catch the schools that depended on the old state (a flow moved to another offering,
     a subscription moved to another school, a row about to be deleted)."""
-    if kwargs.get("raw") or instance.pk is None:
+    if kwargs.get("raw") or instance.pk is None or refresh_held():
         return
     old = sender._default_manager.filter(pk=instance.pk).first()
     if old is not None:
@@ -52,7 +57,9 @@ def _before_change(sender: type[models.Model], instance: models.Model, **kwargs:
 def _m2m_changed(sender: Any, instance: models.Model, action: str, **kwargs: Any) -> None:
     """Refresh for the instance's schools; when edited from the other side (an object
     added to or removed from flows), also for the flows named in ``pk_set``."""
-    if action not in {"post_add", "pre_remove", "post_remove", "pre_clear", "post_clear"}:
+    if refresh_held() or action not in {
+        "post_add", "pre_remove", "post_remove", "pre_clear", "post_clear"
+    }:
         return
     queue_notice_refresh(schools_affected_by(instance))
     model, pk_set = kwargs.get("model"), kwargs.get("pk_set")

@@ -43,6 +43,8 @@ def browser_values(form: forms.BaseForm) -> dict[str, str | list[str]]:
         if isinstance(field.widget, forms.CheckboxInput):
             if value:
                 data[key] = "on"
+        elif isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField):
+            data[key] = [str(getattr(item, "pk", item)) for item in value or []]
         elif isinstance(value, list | tuple):
             data[key] = [str(getattr(item, "pk", item)) for item in value]
         else:
@@ -75,11 +77,24 @@ def add_inline_row(response, data: dict, prefix: str, **values: object) -> None:
     data[f"{prefix}-TOTAL_FORMS"] = str(row + 1)
 
 
-def post_form(client: Client, url: str, **changes: object):
+def post_form(client: Client, url: str, /, **changes: object):
     """Open the add or change page at ``url``, change some fields, and send it."""
     data = page_data(client.get(url))
     data.update({name: value for name, value in changes.items()})  # type: ignore[misc]
     return client.post(url, data)
+
+
+def form_errors(response) -> dict:
+    """Every error the page shows: the form's and its inlines', by field."""
+    errors = dict(response.context["adminform"].form.errors)
+    for inline in response.context["inline_admin_formsets"]:
+        for number, form_errors_ in enumerate(inline.formset.errors):
+            errors.update(
+                {f"{inline.formset.prefix}-{number}-{k}": v for k, v in form_errors_.items()}
+            )
+        if inline.formset.non_form_errors():
+            errors[inline.formset.prefix] = inline.formset.non_form_errors()
+    return errors
 
 
 def field_errors(response, field: str) -> str:

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.test import Client, override_settings
 
 from governance.demo import load_demo
+from notices import dependencies as notice_dependencies
 from tests.factories import UserFactory
 
 
@@ -94,6 +95,9 @@ def demo_for_module(django_db_setup, django_db_blocker) -> Iterator[str]:
     out = StringIO()
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("load_demo", stdout=out)
+        # The world stands as if committed: its refresh batch is not the tests' batch, so
+        # each test's edits queue (and capture) their own.
+        notice_dependencies._pending.state = None
         with django_db_blocker.block():
             yield out.getvalue()
         transaction.set_rollback(True)

@@ -142,8 +142,8 @@ OWN_REGISTER = [
 class SchoolAdmin(admin.ModelAdmin):
     formfield_overrides = HTTPS_URLS
     list_display = [
-        "name", "urn", "dfe_number", "phase", "school_type", "nation", "current_offerings",
-        "notices", "gaps", "outflows_link",
+        "name", "urn", "dfe_number", "authority", "phase", "school_type", "nation",
+        "current_offerings", "notices", "gaps", "outflows_link",
     ]  # fmt: skip
     list_filter = ["nation", "phase", "school_type", "mis", NoticesFilter,
                    CurrentSubscriptionFilter, "authority"]  # fmt: skip

@@ -18,6 +18,7 @@ from governance.demo.wolverhampton import WOLVERHAMPTON
 from governance.demo.wrexham import WREXHAM
 from governance.models import LawfulBasis, School
 from governance.national import LAWFUL_BASES, ensure_national_records
+from notices.dependencies import holding_refresh, queue_notice_refresh
 from processors.models import Processor
 
 # Stour Valley CofE Primary School's notices stay drafts, to show a school being onboarded.
@@ -27,7 +28,7 @@ DRAFT_SCHOOLS = {"999104"}
 def load_demo() -> dict[str, int]:
     """Load the seed documents' world; return how many rows of each kind were written."""
     loader = Loader()
-    with transaction.atomic():
+    with transaction.atomic(), holding_refresh():
         ensure_national_records()
         _load_lawful_bases(loader)
         bases = {basis.code: basis for basis in LawfulBasis.objects.all()}
@@ -38,6 +39,10 @@ def load_demo() -> dict[str, int]:
         for organisation in (WREXHAM, WOLVERHAMPTON):
             load_organisation(loader, organisation, bases, shared)
         _publish_schools(loader)
+    if loader.written:
+        # Edits were held rather than traced one by one; refreshing every school is a no-op
+        # for those whose notices did not change.
+        queue_notice_refresh(School.objects.values_list("pk", flat=True))
     return dict(loader.written)
 
 

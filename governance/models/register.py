@@ -323,6 +323,8 @@ class StorageSystem(models.Model):
         owner = self.supplier.school_id if self.supplier_id else None  # type: ignore[union-attr]
         if owner is not None and owner != self.school_id:
             raise ValidationError(
-                {"supplier": "That supplier belongs to one school: only that school's own "
-                 "systems can name it."}  # fmt: skip
+                {
+                    "supplier": "That supplier belongs to one school: only that school's own "
+                    "systems can name it."
+                }
             )

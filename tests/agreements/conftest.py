@@ -1,9 +1,11 @@
 """One signed-off world for every agreements test: publishing and sealing are slow, so they
 happen once for the package and each test reads (and writes, rolled back) on top of it.
 
-The world: the demo loaded; version 1 published and signed for Avon Meadow; version 2
-published with a changed purpose clause (superseding version 1) and signed for Arden Heath.
-Ysgol Bryn Derw and Stour Valley have signed nothing.
+The world: the demo loaded, plus Kineton Brook, a Warwickshire school whose DPO has an
+address (the demo's three Warwickshire schools are Avon Meadow, Arden Heath and Stour Valley,
+which has no DPO address); version 1 published and signed for Avon Meadow; version 2 published
+with a changed purpose clause (superseding version 1) and signed for Arden Heath. Kineton Brook
+and Stour Valley have signed nothing.
 """
 
 import time
@@ -17,12 +19,16 @@ from django.test import Client
 from agreements.models import AgreementVersion, Signature
 from agreements.services import save_draft, start_draft
 from governance.demo import load_demo
-from governance.models import School
+from governance.models import Authority, School
 from governance.portal.views import AUTH_AT
 from tests.conftest import held_settings
-from tests.factories import UserFactory, dpo_of, publish_demo_agreement, sign
+from tests.factories import SchoolFactory, UserFactory, dpo_of, publish_demo_agreement, sign
 
-AVON, ARDEN, STOUR, BRYN_DERW = "999101", "999102", "999104", "6669901"
+AVON, ARDEN, KINETON, STOUR = "999101", "999102", "999103", "999104"
+KINETON_NAME = "Kineton Brook Primary School"
+KINETON_DPO = "dpo@kinetonbrook.example.org"
+# The demo's Welsh school, now Wrexham's: never a party to Warwickshire's agreement.
+BRYN_DERW = "6669901"
 NEW_PURPOSE = (
     "The purpose of this agreement is to share pupil data securely so that the authority's "
     "services can support every child's learning and welfare."
@@ -86,6 +92,10 @@ def world(django_db_setup, django_db_blocker, _package_settings) -> Iterator[Wor
     """Build the shared world once, in a transaction rolled back after the package."""
     with django_db_blocker.unblock(), transaction.atomic():
         load_demo()
+        SchoolFactory(
+            authority=Authority.objects.get(name="Warwickshire County Council"),
+            urn=KINETON, dfe_number="937/9103", name=KINETON_NAME, dpo_email=KINETON_DPO,
+        )  # fmt: skip
         publisher = UserFactory(
             username="publisher", is_staff=True, is_superuser=True, email="publisher@example.org"
         )

@@ -1,7 +1,7 @@
 """The DPO portal: a school's Data Protection Officer sees their own schools only, reads what
 changed, and signs with name, position, the exact declaration and, after a while, the password.
 
-On top of the shared world, Ysgol Bryn Derw's DPO signs version 2 through the portal once for
+On top of the shared world, Kineton Brook's DPO signs version 2 through the portal once for
 this module, having signed in an hour earlier (so typing the password again).
 """
 
@@ -27,7 +27,8 @@ from governance.portal.views import AUTH_AT
 from tests.agreements.conftest import (
     ARDEN,
     AVON,
-    BRYN_DERW,
+    KINETON,
+    KINETON_NAME,
     NEW_PURPOSE,
     STOUR,
     portal_client,
@@ -35,7 +36,7 @@ from tests.agreements.conftest import (
 )
 from tests.factories import SchoolFactory, dpo_of
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("bryn_signed")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kineton_signed")]
 
 PASSWORD = "correct horse battery staple"  # tests.factories.UserFactory's
 OLD_PLEDGE = "The purpose of this Data Sharing Agreement is to minimise the burden"
@@ -90,22 +91,22 @@ class PortalSigning:
 
 
 @pytest.fixture(scope="module")
-def bryn_signed(world, django_db_blocker) -> Iterator[PortalSigning]:
+def kineton_signed(world, django_db_blocker) -> Iterator[PortalSigning]:
     with django_db_blocker.unblock(), transaction.atomic():
-        bryn = school(BRYN_DERW)
-        dpo = dpo_of(bryn, username="bryn-dpo")
+        kineton = school(KINETON)
+        dpo = dpo_of(kineton, username="kineton-dpo")
         client = portal_client(dpo, authenticated_ago=3600)
         version = world.version(2)
         auth_at_before = client.session[AUTH_AT]
         before = timezone.now()
         response = client.post(
-            agreement_url(BRYN_DERW, world.agreement_id, 2),
+            agreement_url(KINETON, world.agreement_id, 2),
             sign_form(version, full_name="  Gwen Jones ", password=PASSWORD),
             REMOTE_ADDR="203.0.113.7",
             HTTP_USER_AGENT="Mozilla/5.0 (portal test)",
         )
         after = timezone.now()
-        signature = Signature.objects.filter(version=version, school=bryn).first()
+        signature = Signature.objects.filter(version=version, school=kineton).first()
         auth_at_after = client.session[AUTH_AT]
         with django_db_blocker.block():
             yield PortalSigning(
@@ -143,29 +144,29 @@ def signatures_of(urn: str) -> int:
 # Signing through the portal
 
 
-def test_signing_records_the_evidence_and_shows_the_certificate(world, bryn_signed) -> None:
-    signature = world.signature(bryn_signed.signature)
+def test_signing_records_the_evidence_and_shows_the_certificate(world, kineton_signed) -> None:
+    signature = world.signature(kineton_signed.signature)
     version = world.version(2)
 
-    assert bryn_signed.status == 302
-    assert bryn_signed.location == signature_url(BRYN_DERW, signature.pk)
-    assert signature.signer_id == bryn_signed.signer
+    assert kineton_signed.status == 302
+    assert kineton_signed.location == signature_url(KINETON, signature.pk)
+    assert signature.signer_id == kineton_signed.signer
     assert (signature.full_name, signature.position) == ("Gwen Jones", "Data Protection Officer")
-    assert signature.declaration == declaration_text(version, school(BRYN_DERW))
-    assert bryn_signed.before <= signature.signed_at <= bryn_signed.after
+    assert signature.declaration == declaration_text(version, school(KINETON))
+    assert kineton_signed.before <= signature.signed_at <= kineton_signed.after
     assert signature.ip_address == "203.0.113.7"
     assert signature.user_agent == "Mozilla/5.0 (portal test)"
     assert signature.document_sha256 == version.pdf_sha256
 
 
-def test_typing_the_password_again_renews_the_sign_in(bryn_signed) -> None:
-    assert bryn_signed.auth_at_after > bryn_signed.auth_at_before + 3000
+def test_typing_the_password_again_renews_the_sign_in(kineton_signed) -> None:
+    assert kineton_signed.auth_at_after > kineton_signed.auth_at_before + 3000
 
 
-def test_certificate_page_shows_the_evidence(world, bryn_signed) -> None:
-    client = portal_client(School.objects.get(urn=BRYN_DERW).dpo_users.get())
+def test_certificate_page_shows_the_evidence(world, kineton_signed) -> None:
+    client = portal_client(School.objects.get(urn=KINETON).dpo_users.get())
 
-    page = client.get(signature_url(BRYN_DERW, bryn_signed.signature))
+    page = client.get(signature_url(KINETON, kineton_signed.signature))
 
     assert page.status_code == 200
     html = page.content.decode()
@@ -173,16 +174,14 @@ def test_certificate_page_shows_the_evidence(world, bryn_signed) -> None:
     assert world.version(2).pdf_sha256 in html
 
 
-def test_signing_twice_keeps_one_signature(world, bryn_signed) -> None:
-    client = portal_client(School.objects.get(urn=BRYN_DERW).dpo_users.get())
+def test_signing_twice_keeps_one_signature(world, kineton_signed) -> None:
+    client = portal_client(School.objects.get(urn=KINETON).dpo_users.get())
 
-    again = client.post(
-        agreement_url(BRYN_DERW, world.agreement_id, 2), sign_form(world.version(2))
-    )
+    again = client.post(agreement_url(KINETON, world.agreement_id, 2), sign_form(world.version(2)))
 
     assert again.status_code == 302
-    assert again["Location"] == signature_url(BRYN_DERW, bryn_signed.signature)
-    assert Signature.objects.filter(version_id=world.v2, school__urn=BRYN_DERW).count() == 1
+    assert again["Location"] == signature_url(KINETON, kineton_signed.signature)
+    assert Signature.objects.filter(version_id=world.v2, school__urn=KINETON).count() == 1
 
 
 # The signing form
@@ -347,7 +346,7 @@ def test_home_lists_only_my_schools_with_what_awaits_signature(world, avon_clien
 
     html = page.content.decode()
     assert "Avon Meadow Primary School" in html
-    for other in ("Arden Heath Academy", "Ysgol Bryn Derw", "Stour Valley"):
+    for other in ("Arden Heath Academy", KINETON_NAME, "Stour Valley"):
         assert other not in html
     assert agreement_url(AVON, world.agreement_id, 2) in html
 

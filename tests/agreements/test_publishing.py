@@ -22,8 +22,8 @@ from agreements.services import (
     save_draft,
     start_draft,
 )
-from governance.models import DataFlow, DesignatedOfficer, LawfulBasis
-from tests.agreements.conftest import NEW_PURPOSE
+from governance.models import DataFlow, DesignatedOfficer, LawfulBasis, School
+from tests.agreements.conftest import ARDEN, AVON, BRYN_DERW, KINETON, NEW_PURPOSE, STOUR
 from tests.factories import DataObjectFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("world")]
@@ -179,12 +179,16 @@ def test_publishing_an_issued_version_again_is_refused(world, staff) -> None:
         publish_version(version=world.version(2), user=staff)
 
 
-def test_party_schools_are_the_four_demo_schools(world) -> None:
+def test_party_schools_are_every_school_of_the_authority_and_no_other(world) -> None:
     authority = world.version(2).agreement.authority
 
+    # Warwickshire's three demo schools and the world's Kineton Brook; not Ysgol Bryn Derw
+    # (now Wrexham's) nor the other organisations' schools, which share nothing with it.
     assert set(party_schools(authority).values_list("urn", flat=True)) == {
-        "999101", "999102", "999104", "6669901",
+        AVON, ARDEN, KINETON, STOUR,
     }  # fmt: skip
+    others = set(School.objects.exclude(authority=authority).values_list("urn", flat=True))
+    assert BRYN_DERW in others, "the demo has other organisations' schools to leave out"
 
 
 # A published version never changes: the services refuse

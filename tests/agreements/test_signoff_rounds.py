@@ -21,14 +21,14 @@ from agreements.services import (
     start_draft,
 )
 from governance.celery import app as celery_app
-from tests.agreements.conftest import ARDEN, AVON, BRYN_DERW, STOUR, school
+from tests.agreements.conftest import ARDEN, AVON, KINETON, KINETON_DPO, KINETON_NAME, STOUR, school
 from tests.factories import SchoolFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("world")]
 
 AVON_TO = ["avon-dpo@example.org", "dpo@schools-dpo.example.org"]
 ARDEN_TO = ["arden-dpo@example.org", "dpo@ardentrust.example.org"]
-BRYN_TO = ["schoolsdpo@wrexham.example.org"]
+KINETON_TO = [KINETON_DPO]
 
 
 def recipients() -> list[list[str]]:
@@ -46,7 +46,7 @@ def test_publishing_asks_every_party_school_to_sign(world) -> None:
     for number in (1, 2):
         version = world.version(number)
         asked = sorted(version.requests.values_list("school__urn", flat=True))
-        assert asked == sorted([AVON, ARDEN, STOUR, BRYN_DERW])
+        assert asked == sorted([AVON, ARDEN, STOUR, KINETON])
 
 
 def test_publishing_a_new_version_supersedes_the_one_in_force(world) -> None:
@@ -62,13 +62,13 @@ def test_publishing_a_new_version_supersedes_the_one_in_force(world) -> None:
 def test_status_tells_signed_from_signed_an_earlier_version_from_pending(world) -> None:
     states = {row.request.school.urn: row.state for row in signoff_status(world.version(2))}
 
-    assert states == {ARDEN: "signed", AVON: "earlier", BRYN_DERW: "pending", STOUR: "pending"}
+    assert states == {ARDEN: "signed", AVON: "earlier", KINETON: "pending", STOUR: "pending"}
 
 
 def test_a_later_signature_does_not_count_as_signing_an_earlier_version(world) -> None:
     states = {row.request.school.urn: row.state for row in signoff_status(world.version(1))}
 
-    assert states == {AVON: "signed", ARDEN: "pending", BRYN_DERW: "pending", STOUR: "pending"}
+    assert states == {AVON: "signed", ARDEN: "pending", KINETON: "pending", STOUR: "pending"}
 
 
 def test_staff_sign_off_page_lists_each_schools_standing(world, staff_client: Client) -> None:
@@ -82,7 +82,7 @@ def test_staff_sign_off_page_lists_each_schools_standing(world, staff_client: Cl
         assert label in html
     assert "Lee Grant, Data Protection Officer" in html
     rows = {row.request.school.urn: row.state for row in page.context["rows"]}
-    assert rows == {ARDEN: "signed", AVON: "earlier", BRYN_DERW: "pending", STOUR: "pending"}
+    assert rows == {ARDEN: "signed", AVON: "earlier", KINETON: "pending", STOUR: "pending"}
 
 
 def test_staff_sign_off_page_filters_by_standing(world, staff_client: Client) -> None:
@@ -91,7 +91,7 @@ def test_staff_sign_off_page_filters_by_standing(world, staff_client: Client) ->
     page = staff_client.get(url, {"state": "pending"})
 
     html = page.content.decode()
-    assert "Ysgol Bryn Derw" in html
+    assert KINETON_NAME in html
     assert "Stour Valley CofE Primary School" in html
     assert "Arden Heath Academy" not in html
     assert "Avon Meadow Primary School" not in html
@@ -108,10 +108,10 @@ def test_reminders_email_only_schools_yet_to_sign(world) -> None:
 
     # Avon signed only version 1, so is asked again; Stour has no DPO address at all.
     assert reminded == 2
-    assert recipients() == [AVON_TO, BRYN_TO]
+    assert recipients() == [AVON_TO, KINETON_TO]
     assert all(m.subject.startswith("Reminder: ") for m in mail.outbox)
     assert all("(version 2) awaits your signature" in m.subject for m in mail.outbox)
-    for urn in (AVON, BRYN_DERW):
+    for urn in (AVON, KINETON):
         request = request_of(version, urn)
         assert (request.last_reminded_at, request.reminders_sent) == (now, 1)
     for urn in (ARDEN, STOUR):
@@ -124,7 +124,8 @@ def test_reminder_links_to_the_schools_signing_page(world) -> None:
 
     bodies = {tuple(sorted(m.to)): m.body for m in mail.outbox}
     assert (
-        f"/portal/schools/{BRYN_DERW}/agreements/{world.agreement_id}/v2/" in bodies[tuple(BRYN_TO)]
+        f"/portal/schools/{KINETON}/agreements/{world.agreement_id}/v2/"
+        in bodies[tuple(KINETON_TO)]
     )
 
 
@@ -132,18 +133,18 @@ def test_only_due_reminders_skip_schools_asked_or_reminded_recently(world, setti
     settings.AGREEMENT_REMINDER_DAYS = 7
     version = world.version(2)
     eight_days_ago = timezone.now() - datetime.timedelta(days=8)
-    SignOffRequest.objects.filter(version=version, school__urn=BRYN_DERW).update(
+    SignOffRequest.objects.filter(version=version, school__urn=KINETON).update(
         created_at=eight_days_ago
     )
 
     assert send_reminders(version=version, only_due=True) == 1
-    assert recipients() == [BRYN_TO]
+    assert recipients() == [KINETON_TO]
     assert send_reminders(version=version, only_due=True) == 0
     assert len(mail.outbox) == 1
 
     later = timezone.now() + datetime.timedelta(days=8)
     assert send_reminders(version=version, only_due=True, now=later) == 2
-    assert request_of(version, BRYN_DERW).reminders_sent == 2
+    assert request_of(version, KINETON).reminders_sent == 2
 
 
 def test_a_superseded_version_collects_no_reminders(world) -> None:
@@ -159,7 +160,7 @@ def test_staff_send_reminders_from_the_sign_off_page(world, staff_client: Client
     page = staff_client.post(url, follow=True)
 
     assert "Reminded 2 school(s)." in page.content.decode()
-    assert recipients() == [AVON_TO, BRYN_TO]
+    assert recipients() == [AVON_TO, KINETON_TO]
 
 
 def test_staff_reminder_action_skips_versions_not_in_force(world, staff_client: Client) -> None:
@@ -236,7 +237,7 @@ def test_publishing_emails_each_party_schools_dpo_after_commit(
 
     assert len(callbacks) == 1
     # Stour Valley has no DPO address and no portal account: it gets nothing.
-    assert recipients() == [ARDEN_TO, AVON_TO, BRYN_TO]
+    assert recipients() == [ARDEN_TO, AVON_TO, KINETON_TO]
     for message in mail.outbox:
         assert message.subject == f"Please sign: {draft.agreement.title} (version 3)"
         assert re.search(rf"/portal/schools/\d+/agreements/{world.agreement_id}/v3/", message.body)

@@ -13,8 +13,8 @@ from django.urls import reverse
 
 from governance.models import AccessEvent, School, User
 from processors.models import Processor
+from tests.admin_pages import admin_url, page_data
 from tests.factories import UserFactory, dpo_of
-from tests.governance.test_admin import admin_url, page_data
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_for_module")]
 

@@ -200,5 +200,3 @@ def test_an_auditor_is_offered_no_action_that_writes(auditor: Client, model, mod
     action_form = listing.context.get("action_form")
     offered = [name for name, _ in action_form.fields["action"].choices] if action_form else []
     assert [name for name in offered if name] == []
-
-

@@ -284,7 +284,8 @@ def test_flow_list_names_each_recipients_kind(staff_client: Client) -> None:
     response = staff_client.get(admin_url(DataFlow, "changelist"), {"recipient": "body"})
 
     html = response.content.decode()
-    assert "Public body" in html and "Other schools" in html
+    assert "Public body" in html
+    assert "Other schools" in html
 
 
 def test_flow_actions_deactivate_and_activate_only_the_selected_flows(staff_client) -> None:

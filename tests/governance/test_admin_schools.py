@@ -200,7 +200,9 @@ def test_school_page_offers_to_add_to_the_schools_own_register(staff_client) -> 
     html = staff_client.get(admin_url(School, "change", oakfield.pk)).content.decode()
 
     for model in (StorageSystem, Purpose, DataObject):
-        add = f"{admin_url(model, 'add')}?school={oakfield.pk}&amp;authority={oakfield.authority_id}"
+        add = (
+            f"{admin_url(model, 'add')}?school={oakfield.pk}&amp;authority={oakfield.authority_id}"
+        )
         assert add in html
 
 
@@ -216,7 +218,8 @@ def test_adding_to_a_schools_register_starts_from_the_school(staff_client) -> No
         str(oakfield.pk), str(oakfield.authority_id),
     )  # fmt: skip
     offered = set(form.fields["categories"].queryset)
-    assert offered and all(c.authority_id == oakfield.authority_id for c in offered)
+    assert offered
+    assert all(c.authority_id == oakfield.authority_id for c in offered)
     assert all(c.school_id in (None, oakfield.pk) for c in offered)
 
 

@@ -11,14 +11,10 @@ from django.db import IntegrityError, models, transaction
 from governance.models import (
     DataFlow,
     DataObject,
-    ExternalRecipient,
-    Purpose,
     RetentionRule,
     School,
-    StorageSystem,
     Subscription,
 )
-from processors.models import Processor
 from tests.factories import (
     Art9ConditionFactory,
     AuthorityFactory,
@@ -378,8 +374,8 @@ def test_flow_given_a_second_recipient_in_a_bulk_update_is_refused() -> None:
 def test_flow_to_a_supplier_with_no_access_is_refused() -> None:
     flow = unsaved_flow(processor=ProcessorFactory(name="Smoothwall", role="no_access"))
 
-    assert "Smoothwall is marked “no access to personal data”" in (
-        field_errors(flow)["processor"][0]
+    assert (
+        "Smoothwall is marked “no access to personal data”" in (field_errors(flow)["processor"][0])
     )
 
 
@@ -454,7 +450,7 @@ def test_a_schools_own_recipient_receives_only_that_schools_flows(recipient) -> 
                                                            + errors.get("body", []))  # fmt: skip
 
 
-# Subscriptions and suppliers
+# Subscriptions
 
 
 def test_subscription_to_another_organisations_offering_is_refused() -> None:
@@ -474,140 +470,3 @@ def test_subscription_cannot_end_before_it_starts() -> None:
 
     assert "end_date" in field_errors(sub)
     refused_by_database(sub.save)
-
-
-def test_data_leaving_the_uk_needs_safeguards() -> None:
-    processor = ProcessorFactory.build(data_leaves_uk="yes", transfer_safeguards="")
-
-    assert "transfer_safeguards" in field_errors(processor)
-    refused_by_database(processor.save)
-
-
-def test_blank_safeguards_are_refused_by_validation() -> None:
-    processor = ProcessorFactory.build(data_leaves_uk="yes", transfer_safeguards="   ")
-
-    assert "transfer_safeguards" in field_errors(processor)
-
-
-@pytest.mark.parametrize("leaves", ["no", "unknown"])
-def test_data_kept_in_the_uk_or_not_known_needs_no_safeguards(leaves: str) -> None:
-    ProcessorFactory.build(data_leaves_uk=leaves, transfer_safeguards="").full_clean()
-
-
-def test_processor_moved_abroad_in_a_bulk_update_is_refused() -> None:
-    processor = ProcessorFactory()
-
-    refused_by_database(
-        lambda: Processor.objects.filter(pk=processor.pk).update(data_leaves_uk="yes")
-    )
-
-
-def test_not_knowing_whether_data_leaves_the_uk_is_a_gap() -> None:
-    assert "whether data leaves the UK" in ProcessorFactory.build(
-        data_leaves_uk="unknown"
-    ).missing_details
-    assert ProcessorFactory.build(data_leaves_uk="no").missing_details == []
-
-
-def test_shared_supplier_names_are_unique_but_a_school_may_reuse_one() -> None:
-    ProcessorFactory(name="Seesaw")
-    twin = ProcessorFactory.build(name="Seesaw")
-    schools_own = ProcessorFactory.build(name="Seesaw", school=SchoolFactory())
-
-    assert "A supplier of this name exists." in str(field_errors(twin))
-    refused_by_database(twin.save)
-    schools_own.full_clean()
-
-
-# The school's own register: recipients, purposes and systems
-
-
-@pytest.mark.parametrize(
-    "build",
-    [
-        lambda school: ExternalRecipientFactory.build(authority=AuthorityFactory(), school=school),
-        lambda school: PurposeFactory.build(authority=AuthorityFactory(), school=school),
-        lambda school: StorageSystemFactory.build(authority=AuthorityFactory(), school=school),
-    ],
-    ids=["recipient", "purpose", "system"],
-)
-def test_a_record_of_a_school_of_another_organisation_is_refused(build) -> None:
-    record = build(SchoolFactory())
-
-    assert field_errors(record)["school"] == ["That school belongs to another organisation."]
-
-
-def test_a_schools_own_recipient_takes_the_schools_organisation() -> None:
-    school = SchoolFactory()
-    recipient = ExternalRecipient(
-        kind="controller", name="Our auditors", why="Audit.", school=school
-    )
-
-    recipient.full_clean()
-
-    assert recipient.authority_id == school.authority_id
-
-
-def test_a_schools_recipient_without_an_organisation_is_refused_by_the_database() -> None:
-    recipient = ExternalRecipientFactory.build(school=SchoolFactory(), authority=None)
-
-    refused_by_database(recipient.save)
-
-
-def test_only_a_national_public_body_receives_from_every_school() -> None:
-    national_schools = ExternalRecipientFactory.build(kind="schools", scope="every_school")
-    public_body = ExternalRecipientFactory.build(scope="every_school")
-
-    assert "scope" in field_errors(national_schools)
-    public_body.full_clean()
-
-
-def test_national_recipient_names_are_unique() -> None:
-    ExternalRecipientFactory(name="Department of Examples")
-    twin = ExternalRecipientFactory.build(name="Department of Examples")
-    organisations = ExternalRecipientFactory.build(
-        name="Department of Examples", authority=AuthorityFactory()
-    )
-
-    assert "A national body of this name exists." in str(field_errors(twin))
-    refused_by_database(twin.save)
-    organisations.full_clean()
-
-
-@pytest.mark.parametrize(
-    ("supplier", "in_house"), [(True, True), (False, False)], ids=["both", "neither"]
-)
-def test_a_system_is_run_by_a_supplier_or_in_house(supplier: bool, in_house: bool) -> None:
-    system = StorageSystemFactory.build(
-        authority=AuthorityFactory(), supplier=ProcessorFactory() if supplier else None,
-        in_house=in_house,
-    )  # fmt: skip
-
-    assert "supplier" in field_errors(system)
-    refused_by_database(system.save)
-
-
-def test_a_system_losing_its_supplier_in_a_bulk_update_is_refused() -> None:
-    system = StorageSystemFactory(supplier=ProcessorFactory())
-
-    refused_by_database(
-        lambda: StorageSystem.objects.filter(pk=system.pk).update(supplier=None)
-    )
-
-
-def test_a_purpose_needs_an_organisation() -> None:
-    purpose = Purpose(description="To teach")
-
-    assert "authority" in field_errors(purpose)
-
-
-def test_a_schools_own_supplier_runs_only_that_schools_systems() -> None:
-    school = SchoolFactory()
-    supplier = ProcessorFactory(school=school)
-    own = StorageSystemFactory.build(school=school, supplier=supplier, in_house=False)
-    shared = StorageSystemFactory.build(
-        authority=school.authority, supplier=supplier, in_house=False
-    )
-
-    own.full_clean()
-    assert "only that school's own systems" in field_errors(shared)["supplier"][0]

@@ -13,7 +13,12 @@ from notices.content import build_notice_content
 from notices.models import NoticeVersion
 from notices.tasks import render_school_notices
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_for_module")]
+
+
+@pytest.fixture
+def demo() -> None:
+    """The demo world is loaded once for the module (``demo_for_module``)."""
 
 
 @pytest.fixture
@@ -25,29 +30,52 @@ def test_first_version_says_so(avon_content) -> None:
     assert describe_changes(None, avon_content) == ["This is the first version of this notice."]
 
 
+def _without(content: dict, key: str, name: str) -> dict:
+    changed = copy.deepcopy(content)
+    for group in changed["recipient_groups"]:
+        if group["key"] == key:
+            group["recipients"] = [r for r in group["recipients"] if r["name"] != name]
+    return changed
+
+
 def test_new_and_removed_recipients_are_named(avon_content) -> None:
-    old = copy.deepcopy(avon_content)
-    old["processors"] = [p for p in old["processors"] if p["name"] != "Redstor"]
-    new = copy.deepcopy(avon_content)
-    new["authority_services"] = [
-        s for s in new["authority_services"] if s["name"] != "Priority Families"
-    ]
+    old = _without(avon_content, "processors", "Redstor")
+    new = _without(avon_content, "authority_services", "Priority Families")
 
     lines = describe_changes(old, new)
 
-    assert "Information is now shared with Redstor (company)." in lines
+    assert (
+        "Information is now shared with Redstor (companies that provide services to the school)."
+        in lines
+    )
     assert "Information is no longer shared with Priority Families." in lines
 
 
-def test_data_and_bases_changes_are_named(avon_content) -> None:
+def test_changes_from_a_notice_issued_before_the_whole_register_still_read(avon_content) -> None:
+    """Versions issued before recipient groups listed recipients by section: still compared."""
     old = copy.deepcopy(avon_content)
-    old["categories"] = [c for c in old["categories"] if c["title"] != "Entitlements"]
+    groups = {g["key"]: g["recipients"] for g in old.pop("recipient_groups")}
+    old["authority_services"] = groups["authority_services"]
+    old["processors"] = [p for p in groups["processors"] if p["name"] != "Redstor"]
+    for key in ("purposes", "systems", "laws", "retention_schedule", "security"):
+        old.pop(key)
+
+    lines = describe_changes(old, avon_content)
+
+    assert any(line.startswith("Information is now shared with Redstor") for line in lines)
+    assert not any("Priority Families" in line for line in lines)
+
+
+def test_data_and_bases_changes_are_named(avon_content) -> None:
+    title = avon_content["categories"][0]["title"]
+    old = copy.deepcopy(avon_content)
+    old["categories"] = [c for c in old["categories"] if c["title"] != title]
     old["bases"] = [b for b in old["bases"] if b["code"] != "Art 6(1)(b)"]
 
     lines = describe_changes(old, avon_content)
 
-    assert "A new kind of information is shared: Entitlements." in lines
-    assert "A new lawful basis is relied on: Art 6(1)(b) Contract." in lines
+    assert f"A new kind of information is held: {title}." in lines
+    assert "A new lawful basis is relied on: Contract (Art 6(1)(b))." in lines
 
 
 def test_identical_content_reports_wording_only(avon_content) -> None:
@@ -72,7 +100,8 @@ def test_staff_rerender_action_queues_selected_schools(
             url, {"action": "rerender_school_notices", "_selected_action": ids}, follow=True
         )
 
-    assert "Re-render queued for 1 school(s)." in response.content.decode()
+    assert len(ids) == 2
+    assert "Re-render queued for 2 school(s)." in response.content.decode()
     assert [call.args[0] for call in delay.call_args_list] == ids
 
 

@@ -122,9 +122,7 @@ def test_academy_in_a_council_service_names_its_trust_reached_through_the_school
 
 
 def test_special_category_data_carries_its_conditions(db) -> None:
-    sen = next(
-        c for c in content("Avon Meadow Primary School")["categories"] if c["special"]
-    )
+    sen = next(c for c in content("Avon Meadow Primary School")["categories"] if c["special"])
 
     assert sen["art9"]["code"].startswith("Art 9(2)")
     assert sen["dpa"]["code"].startswith("DPA 2018 Sch 1")

@@ -6,15 +6,38 @@ from unittest import mock
 import pytest
 from django.db import transaction
 
-from governance.models import DataFlow, DataObject, LawfulBasis, Offering, School, Subscription
+from governance.models import (
+    DataFlow,
+    DataObject,
+    ExternalRecipient,
+    LawfulBasis,
+    Offering,
+    School,
+    StorageSystem,
+    Subscription,
+)
+from notices.dependencies import holding_refresh
 from notices.tasks import render_all_notices, render_school_notices
 from processors.models import Certification, Processor
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_for_module")]
+
+
+@pytest.fixture
+def demo() -> None:
+    """The demo world is loaded once for the module (``demo_for_module``)."""
 
 
 def school_ids(*names: str) -> set[int]:
     return set(School.objects.filter(name__in=names).values_list("pk", flat=True))
+
+
+def warwickshire() -> set[int]:
+    return set(
+        School.objects.filter(authority__name="Warwickshire County Council").values_list(
+            "pk", flat=True
+        )
+    )
 
 
 @pytest.fixture
@@ -69,7 +92,9 @@ def test_many_edits_in_one_transaction_queue_each_school_once(queued) -> None:
             processor.save()
 
     ids, calls = queued(edit)
-    assert ids == set(School.objects.values_list("pk", flat=True))
+    # Every school that sends data to a supplier or keeps it in a supplier's system is queued
+    # once; Ysgol Bryn Derw uses no supplier.
+    assert ids == set(School.objects.exclude(name="Ysgol Bryn Derw").values_list("pk", flat=True))
     assert len(calls) == len(ids)
 
 
@@ -80,7 +105,7 @@ def test_authority_wide_partner_edit_refreshes_every_school(queued) -> None:
         cme.frequency = DataFlow.Frequency.DAILY
         cme.save()
 
-    assert queued(edit)[0] == set(School.objects.values_list("pk", flat=True))
+    assert queued(edit)[0] == warwickshire()
 
 
 def test_subscription_refreshes_only_its_school(queued) -> None:
@@ -101,10 +126,8 @@ def test_moving_a_flow_refreshes_old_and_new_subscribers(queued) -> None:
         flow.offering = Offering.objects.get(name="SIMS Support")
         flow.save()
 
-    # Digital Safeguarding: Avon Meadow, Ysgol Bryn Derw; SIMS Support now: Arden Heath.
-    assert queued(edit)[0] == school_ids(
-        "Avon Meadow Primary School", "Ysgol Bryn Derw", "Arden Heath Academy"
-    )
+    # Digital Safeguarding: Avon Meadow; SIMS Support now: Arden Heath.
+    assert queued(edit)[0] == school_ids("Avon Meadow Primary School", "Arden Heath Academy")
 
 
 def test_data_object_edit_refreshes_schools_whose_flows_carry_it(queued) -> None:
@@ -113,8 +136,8 @@ def test_data_object_edit_refreshes_schools_whose_flows_carry_it(queued) -> None
         obj.fields_description = "IP addresses of school computers."
         obj.save()
 
-    # Authority-wide flows carry every object, so every school depends on it.
-    assert queued(edit)[0] == set(School.objects.values_list("pk", flat=True))
+    # Warwickshire's category: every Warwickshire school holds it; no other organisation's.
+    assert queued(edit)[0] == warwickshire()
 
 
 def test_unused_lawful_basis_refreshes_nobody(queued) -> None:
@@ -132,7 +155,51 @@ def test_certification_added_from_either_side_refreshes_subscribers(queued) -> N
     def edit() -> None:
         cert.processors.add(Processor.objects.get(name="Future Digital"))
 
-    assert queued(edit)[0] == school_ids("Avon Meadow Primary School", "Ysgol Bryn Derw")
+    assert queued(edit)[0] == school_ids("Avon Meadow Primary School")
+
+
+def test_used_lawful_basis_refreshes_the_schools_citing_it(queued) -> None:
+    def edit() -> None:
+        law = LawfulBasis.objects.get(code="Additional Learning Needs and Education Tribunal "
+                                      "(Wales) Act 2018")  # fmt: skip
+        law.plain_text = "Changed."
+        law.save()
+
+    assert queued(edit)[0] == school_ids("Ysgol Bryn Derw", "Victoria CP School")
+
+
+def test_a_national_body_refreshes_the_schools_of_its_nation(queued) -> None:
+    def edit() -> None:
+        body = ExternalRecipient.objects.get(authority=None, name="Welsh Government")
+        body.frequency = "Each term"
+        body.save()
+
+    assert queued(edit)[0] == set(
+        School.objects.filter(nation="wales").values_list("pk", flat=True)
+    )
+
+
+def test_a_schools_own_system_refreshes_only_that_school(queued) -> None:
+    oakfield = School.objects.get(name="Oakfield Vale Primary Academy")
+
+    def edit() -> None:
+        StorageSystem.objects.create(
+            authority=oakfield.authority, school=oakfield, name="Tapestry",
+            kind=StorageSystem.Kind.LEARNING, description="Learning journal", in_house=True,
+        )  # fmt: skip
+
+    assert queued(edit)[0] == {oakfield.pk}
+
+
+def test_edits_held_for_publishing_queue_nothing(queued) -> None:
+    oakfield = School.objects.get(name="Oakfield Vale Primary Academy")
+
+    def edit() -> None:
+        with holding_refresh():
+            oakfield.security_measures = "Locked filing cabinets"
+            oakfield.save()
+
+    assert queued(edit)[0] == set()
 
 
 def test_removing_an_object_from_flows_refreshes_their_schools(queued) -> None:
@@ -158,6 +225,7 @@ def test_task_refreshes_a_school_and_ignores_a_deleted_one(demo, settings, tmp_p
 
 
 def test_nightly_task_queues_every_school(demo) -> None:
+    count = School.objects.count()
     with mock.patch.object(render_school_notices, "delay") as delay:
-        assert render_all_notices() == 4
-    assert delay.call_count == 4
+        assert render_all_notices() == count == 6
+    assert delay.call_count == count

@@ -82,8 +82,13 @@ OAKFIELD = {
 
 WELSH_ONLY = ["welsh government", "wales", "additional learning needs", "idp", "plasc"]
 ENGLISH_ONLY = [
-    "department for education", "england", "special educational needs", "ehcp", "warwickshire",
-    "children and families act", "pupil registration",
+    "department for education",
+    "england",
+    "special educational needs",
+    "ehcp",
+    "warwickshire",
+    "children and families act",
+    "pupil registration",
 ]
 
 

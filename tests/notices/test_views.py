@@ -5,13 +5,19 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import timezone
 
 from governance.models import School
 from notices.models import NoticeVersion
-from notices.services import refresh_school_notices
+from notices.services import publish_school_notices, refresh_school_notices
 from processors.models import Processor
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_for_module")]
+
+
+@pytest.fixture
+def demo() -> None:
+    """The demo world is loaded once for the module (``demo_for_module``)."""
 
 
 @pytest.fixture(autouse=True)
@@ -87,12 +93,31 @@ def test_unknown_things_are_404(issued, client: Client, url: str) -> None:
     assert client.get(url).status_code == 404
 
 
+def test_a_new_school_has_no_public_notice_until_published(demo, client: Client) -> None:
+    stour = School.objects.get(urn="999104")  # the demo's school being onboarded
+    refresh_school_notices(school=stour)  # a registry change does not issue a draft
+
+    response = client.get("/schools/999104/privacy/pupils/")
+    assert response.status_code == 404
+    assert b"has not published its privacy notices here yet" in response.content
+    assert client.get("/schools/999104/privacy/pupils.pdf").status_code == 404
+    assert b"has not published" in client.get("/schools/999104/privacy/").content
+    assert not NoticeVersion.objects.filter(school=stour).exists()
+
+    publish_school_notices(school=stour)
+    assert client.get("/schools/999104/privacy/pupils/").status_code == 200
+    pdf = client.get("/schools/999104/privacy/pupils.pdf")
+    assert pdf.status_code == 200
+    pdf.close()
+
+
 def test_notice_not_yet_issued_says_so(demo, client: Client) -> None:
+    School.objects.filter(urn="999104").update(notices_published_at=timezone.now())
+
     response = client.get("/schools/999104/privacy/pupils/")
 
     assert response.status_code == 404
     assert b"has not been issued yet" in response.content
-    assert client.get("/schools/999104/privacy/pupils.pdf").status_code == 404
     assert b"being prepared" in client.get("/schools/999104/privacy/").content
 
 
