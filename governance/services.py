@@ -43,7 +43,7 @@ def check_flow_bases(
 
 def flow_nations(flow: DataFlow) -> set[str]:
     """Return the nations of the schools ``flow`` can take data from."""
-    if flow.school_id:
+    if flow.school is not None:
         return {flow.school.nation}
     schools = School.objects.filter(authority=flow.authority_id)
     if flow.offering_id:
@@ -84,7 +84,7 @@ def check_flow(
     body = flow.body if flow.body_id else None
     if body is not None and _wrong_nation(body.reach, nations):
         errors["body"] = [
-            f"{body.name} works in {body.get_reach_display().lower()}: it cannot receive data "
+            f"{body.name} is for schools in {body.reach.title()} only: it cannot receive data "
             f"from a school in {_wrong_nation(body.reach, nations)}."
         ]
     if errors:

@@ -78,7 +78,7 @@ def _flows_for(instance: models.Model) -> "models.QuerySet[DataFlow] | None":
     return None
 
 
-def _schools_of(authority_id: int | None) -> set[int]:
+def _schools_of(authority_id: int) -> set[int]:
     return set(School.objects.filter(authority_id=authority_id).values_list("pk", flat=True))
 
 
@@ -94,7 +94,9 @@ def _recipient_schools(body: ExternalRecipient) -> set[int]:
     elif body.scope and body.authority_id:
         ids = _schools_of(body.authority_id)
     elif body.scope:
-        nations = [Reach.ENGLAND, Reach.WALES] if body.reach == Reach.BOTH else [body.reach]
+        nations = (
+            [str(Reach.ENGLAND), str(Reach.WALES)] if body.reach == Reach.BOTH else [body.reach]
+        )
         ids = set(School.objects.filter(nation__in=nations).values_list("pk", flat=True))
     else:
         ids = set()

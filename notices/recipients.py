@@ -83,14 +83,14 @@ def _body(body: ExternalRecipient) -> Entry:
 
 
 def _group_key(flow: DataFlow) -> tuple[str, int]:
-    if flow.partner_service_id:
-        return "authority_services", flow.partner_service_id
-    if flow.processor_id:
-        role = flow.processor.role
-        return (
-            "processors" if role == Processor.Role.PROCESSOR else "controllers"
-        ), flow.processor_id
-    return _BODY_GROUPS[flow.body.kind], flow.body_id  # type: ignore[union-attr]
+    if flow.partner_service is not None:
+        return "authority_services", flow.partner_service.pk
+    if flow.processor is not None:
+        processors = flow.processor.role == Processor.Role.PROCESSOR
+        return ("processors" if processors else "controllers"), flow.processor.pk
+    body = flow.body
+    assert body is not None  # a flow has exactly one recipient (a database constraint)
+    return _BODY_GROUPS[ExternalRecipient.Kind(body.kind)], body.pk
 
 
 _BODY_GROUPS = {
@@ -105,7 +105,8 @@ def _describe(flow: DataFlow) -> Entry:
         return {**_service(flow.partner_service), "kind": "authority_service"}
     if flow.processor is not None:
         return {**_supplier(flow.processor), "kind": "supplier"}
-    return {**_body(flow.body), "kind": flow.body.kind}  # type: ignore[union-attr]
+    assert flow.body is not None  # a flow has exactly one recipient (a database constraint)
+    return {**_body(flow.body), "kind": flow.body.kind}
 
 
 def _headings(organisation: Authority, words: dict[str, str]) -> dict[str, tuple[str, str]]:

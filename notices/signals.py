@@ -58,7 +58,11 @@ def _m2m_changed(sender: Any, instance: models.Model, action: str, **kwargs: Any
     """Refresh for the instance's schools; when edited from the other side (an object
     added to or removed from flows), also for the flows named in ``pk_set``."""
     if refresh_held() or action not in {
-        "post_add", "pre_remove", "post_remove", "pre_clear", "post_clear"
+        "post_add",
+        "pre_remove",
+        "post_remove",
+        "pre_clear",
+        "post_clear",
     }:
         return
     queue_notice_refresh(schools_affected_by(instance))
@@ -66,7 +70,7 @@ def _m2m_changed(sender: Any, instance: models.Model, action: str, **kwargs: Any
     if model is DataFlow and pk_set:
         queue_notice_refresh(schools_reached_by(DataFlow.objects.filter(pk__in=pk_set)))
     elif model in (Purpose, StorageSystem, ExternalRecipient) and pk_set:
-        for other in model._default_manager.filter(pk__in=pk_set):  # type: ignore[union-attr]
+        for other in model._default_manager.filter(pk__in=pk_set):
             queue_notice_refresh(schools_affected_by(other))
 
 

@@ -122,6 +122,9 @@ class Processor(models.Model):
     @property
     def missing_details(self) -> list[str]:
         """Return what a privacy notice or agreement needs that the registry lacks."""
+        if not self.has_access:
+            # It holds no personal data: where it would store it is not a question.
+            return [] if self.compliance_statement.strip() else ["GDPR compliance statement"]
         wanted = {
             "where data is stored": self.data_location,
             "GDPR compliance statement": self.compliance_statement,

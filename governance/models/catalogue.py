@@ -168,7 +168,8 @@ class DataObject(models.Model):
         return self.sif_name or self.title
 
     def clean(self) -> None:
-        if self.school_id and self.authority_id and self.school.authority_id != self.authority_id:
+        school = self.school if self.school_id else None
+        if school is not None and self.authority_id and school.authority_id != self.authority_id:
             raise ValidationError({"school": "That school belongs to another organisation."})
         if self.is_special_category and self.art9_condition_id is None:
             raise ValidationError(

@@ -40,7 +40,8 @@ class OwnedQuerySet(models.QuerySet):
 def check_owner(record: models.Model) -> None:
     """Refuse a school-level record whose school belongs to another organisation."""
     school = getattr(record, "school", None)
-    if school is not None and record.authority_id and school.authority_id != record.authority_id:
+    authority_id = getattr(record, "authority_id", None)
+    if school is not None and authority_id and school.authority_id != authority_id:
         raise ValidationError({"school": "That school belongs to another organisation."})
 
 
@@ -163,7 +164,7 @@ class ExternalRecipient(models.Model):
         return self.name
 
     def clean(self) -> None:
-        if self.school_id and not self.authority_id:
+        if self.school is not None and not self.authority_id:
             self.authority_id = self.school.authority_id
         check_owner(self)
         if self.scope and self.authority_id is None and self.kind != self.Kind.PUBLIC_BODY:

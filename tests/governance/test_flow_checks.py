@@ -208,7 +208,7 @@ def test_england_only_body_on_a_welsh_schools_flow_is_refused() -> None:
     )  # fmt: skip
 
     assert list(errors) == ["body"]
-    assert "Youth support (England) works in england only" in errors["body"][0]
+    assert "Youth support (England) is for schools in England only" in errors["body"][0]
     assert "from a school in Wales" in errors["body"][0]
 
 

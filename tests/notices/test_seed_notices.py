@@ -67,7 +67,9 @@ OAKFIELD = {
         "s4s", "auditors", "the national pupil database (npd)",
     ],
     "bases": ["public task", "legal obligation", "vital interests"],
-    "rights": ["access", "objection", "rectification", "erasure", "your child's educational record"],
+    "rights": [
+        "access", "objection", "rectification", "erasure", "your child's educational record",
+    ],
     "contacts": [
         "headteacher", "wycliffe house", "ico.org.uk/concerns",
         "gov.uk/education/data-collection-and-censuses-for-schools",
