@@ -1,9 +1,9 @@
 """Benchmark agreements: publish, sign and seal, verify, staff's sign-off page, the log.
 
-Runs on a throwaway SQLite database and media folder (never yours), with N demo-like schools
-(all party to the demo agreement): publishes version 1, signs it for K schools as their DPOs,
-verifies each signed copy, and times the staff sign-off status for all N schools and the log
-check.
+Runs on a throwaway SQLite database and media folder (never yours), with N schools like the
+demo's Warwickshire ones (all party to its agreement, as are the three they copy): publishes
+version 1, signs it for K schools as their DPOs, verifies each signed copy, and times the staff
+sign-off status for all N + 3 schools and the log check.
 
     python scripts/bench_agreements.py --schools 120 --signatures 20
 """
@@ -51,7 +51,8 @@ def run(school_count: int, signature_count: int) -> None:
     from agreements.signing import sign_agreement, verify_signed_copy
     from governance.models import User
 
-    clone_schools(school_count)
+    # The demo agreement is Warwickshire's: its party schools are Warwickshire's schools.
+    clone_schools(school_count, authority="Warwickshire County Council")
     staff = User.objects.create_user("bench-staff", is_staff=True)
     draft = AgreementVersion.objects.get(status=AgreementVersion.Status.DRAFT)
     _, pki_ms = timed(seal_identity)

@@ -32,6 +32,8 @@ def setup(workdir: str) -> None:
     os.environ["MEDIA_ROOT"] = f"{workdir}/media"
     os.environ.pop("REDIS_URL", None)
     os.environ.setdefault("SECRET_KEY", "bench-only")
+    # Publishing emails each school's DPO: keep them in memory, out of the results.
+    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
     os.environ["DJANGO_SETTINGS_MODULE"] = "governance.settings"
     import django
     from django.core.management import call_command
@@ -40,22 +42,24 @@ def setup(workdir: str) -> None:
     call_command("migrate", verbosity=0)
 
 
-def clone_schools(count: int) -> list:
-    """Create ``count`` schools like the demo ones, without rendering anything yet."""
+def clone_schools(count: int, *, authority: str = "") -> list:
+    """Create ``count`` schools like the demo ones (of ``authority`` only, if named), without
+    rendering anything yet."""
     from unittest import mock
 
     with mock.patch("notices.dependencies._enqueue"):
-        return _clone_schools(count)
+        return _clone_schools(count, authority)
 
 
-def _clone_schools(count: int) -> list:
+def _clone_schools(count: int, authority: str) -> list:
     from django.utils import timezone
 
     from governance.demo import load_demo
     from governance.models import School, Subscription
 
     load_demo()
-    templates = list(School.objects.prefetch_related("subscriptions"))
+    demo = School.objects.prefetch_related("subscriptions").order_by("urn")
+    templates = list(demo.filter(authority__name=authority) if authority else demo)
     schools = []
     for i in range(count):
         source = templates[i % len(templates)]
