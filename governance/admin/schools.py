@@ -30,6 +30,7 @@ from governance.models import (
 )
 from notices.admin import NoticeVersionInline, rerender_school_notices
 from notices.content import Audience
+from notices.gaps import notice_gaps
 from notices.services import preview_notice, publish_school_notices
 from processors.models import Processor
 
@@ -153,7 +154,7 @@ class SchoolAdmin(admin.ModelAdmin):
         SubscriptionInline, OwnSystemsInline, OwnPurposesInline, OwnCategoriesInline,
         OwnRecipientsInline, OwnSuppliersInline, NoticeVersionInline, SignatureInline,
     ]  # fmt: skip
-    readonly_fields = ["gaps", "notices", "add_own"]
+    readonly_fields = ["gaps", "notices", "notice_gaps", "add_own"]
     actions = [rerender_school_notices, "publish_notices"]
     change_form_template = "admin/governance/school/change_form.html"
     fieldsets = [
@@ -163,7 +164,7 @@ class SchoolAdmin(admin.ModelAdmin):
                                 "headteacher", "ico_registration"]}),
         ("Data protection", {"fields": ["dpo_name", "dpo_email", "dpo_phone",
                                         "dp_lead_name", "dp_lead_email", "gaps"]}),
-        ("Privacy notices", {"fields": ["notices", "learner_term", "youth_support",
+        ("Privacy notices", {"fields": ["notices", "notice_gaps", "learner_term", "youth_support",
                                         "security_measures", "retention_schedule_summary",
                                         "retention_schedule_url"]}),
         ("The school's own register", {
@@ -193,6 +194,13 @@ class SchoolAdmin(admin.ModelAdmin):
     @admin.display(description="Missing details")
     def gaps(self, obj: School) -> str:
         return missing_details_html(obj.missing_contacts)
+
+    @admin.display(description="What the notices cannot say")
+    def notice_gaps(self, obj: School) -> str:
+        """The facts the registry lacks, so the notices leave them out (never printed)."""
+        if obj.pk is None:
+            return "—"
+        return missing_details_html(notice_gaps(obj))
 
     @admin.display(description="Add to it")
     def add_own(self, obj: School) -> str:

@@ -35,6 +35,7 @@ from agreements.signing import (
 from governance.downloads import private_pdf
 from governance.models import DataFlow, School
 from notices.content import Audience
+from notices.gaps import notice_gaps
 from notices.models import NoticeVersion
 
 AUTH_AT = "portal_auth_at"
@@ -113,7 +114,7 @@ def school_detail(request: HttpRequest, urn: str) -> HttpResponse:
     flows = list(
         DataFlow.objects.for_school(school, today)
         .with_details()
-        .order_by("partner_service__name", "processor__name", "purpose")
+        .order_by("partner_service__name", "processor__name", "body__name", "purpose")
     )
     signatures = (
         Signature.objects.filter(school=school)
@@ -126,12 +127,14 @@ def school_detail(request: HttpRequest, urn: str) -> HttpResponse:
         "today": today,
         "sections": [
             ("Authority services", [f for f in flows if f.partner_service_id]),
-            ("Third-party suppliers", [f for f in flows if f.processor_id]),
+            ("Suppliers", [f for f in flows if f.processor_id]),
+            ("Public bodies and other recipients", [f for f in flows if f.body_id]),
         ],
         "flow_count": len(flows),
         "awaiting": _awaiting([school]),
         "signatures": signatures,
         "notices": notices,
+        "gaps": notice_gaps(school),
     }
     return render(request, "portal/school.html", context)
 
