@@ -7,7 +7,7 @@ from pypdf import PdfReader
 
 from governance.models import School
 from notices.models import NoticeVersion
-from notices.services import refresh_notice
+from notices.services import publish_school_notices, refresh_notice, refresh_school_notices
 from processors.models import Processor
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_for_module")]
@@ -122,3 +122,36 @@ def test_pdf_never_fetches_remote_urls() -> None:
         local_fetcher().fetch("http://example.org/logo.png")
     with pytest.raises(ValueError, match="outside the project"):
         local_fetcher().fetch("file:///etc/passwd")
+
+
+def test_a_registry_change_after_publication_emails_the_dpo_once_with_what_changed(
+    avon, mailoutbox, monkeypatch
+) -> None:
+    monkeypatch.setattr("notices.services.html_to_pdf", lambda html, **kw: b"%PDF-1.7 test")
+    refresh_school_notices(school=avon)  # versions 1: news to no one
+    assert mailoutbox == []
+    Processor.objects.filter(name="Redstor").update(data_location="UK (London)")
+    Processor.objects.filter(name="Groupcall").update(data_location="UK (Manchester)")
+
+    refresh_school_notices(school=avon)
+
+    assert len(mailoutbox) == 1  # one email for the batch, however many changes
+    message = mailoutbox[0]
+    assert message.to == ["dpo@schools-dpo.example.org"]
+    assert "Avon Meadow Primary School" in message.subject
+    assert "Where Redstor stores information changed" in message.body
+    assert "Where Groupcall stores information changed" in message.body
+    assert "/schools/999101/privacy/pupils/v2/" in message.body
+
+
+def test_publishing_ends_the_draft_and_sends_no_email(mailoutbox, monkeypatch) -> None:
+    monkeypatch.setattr("notices.services.html_to_pdf", lambda html, **kw: b"%PDF-1.7 test")
+    stour = School.objects.get(name="Stour Valley CofE Primary School")
+    assert refresh_school_notices(school=stour) == []  # a draft issues nothing
+
+    results = publish_school_notices(school=stour)
+
+    stour.refresh_from_db()
+    assert stour.is_published
+    assert [r.version.number for r in results] == [1, 1]
+    assert mailoutbox == []
