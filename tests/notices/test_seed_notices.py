@@ -62,7 +62,7 @@ OAKFIELD = {
         "reception baseline",
     ],
     "recipients": [
-        "schools that students attend after leaving us", "city of wolverhampton council",
+        "schools that a student attends after leaving us", "city of wolverhampton council",
         "department for education (dfe)", "nfer", "university of wolverhampton multi academy trust",
         "s4s", "auditors", "the national pupil database (npd)",
     ],
@@ -100,7 +100,9 @@ def _issued_text(name: str) -> tuple[str, str]:
     version = NoticeVersion.objects.current_for(school, "pupils")
     assert version is not None
     html = re.sub(r"<[^>]+>", " ", version.html)
-    pdf = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(version.pdf.read())).pages)
+    with version.pdf.open("rb") as file:
+        reader = PdfReader(io.BytesIO(file.read()))
+    pdf = " ".join(page.extract_text() for page in reader.pages)
     return _flat(html), _flat(pdf)
 
 
@@ -110,7 +112,15 @@ def _flat(text: str) -> str:
 
 
 def _missing(text: str, wanted: dict[str, list[str]]) -> list[str]:
-    return [item for items in wanted.values() for item in items if item not in text]
+    """Return the wanted items ``text`` lacks. A PDF wraps long addresses across lines, so an
+    item with no space in it is also looked for with every space taken out."""
+    solid = text.replace(" ", "")
+    return [
+        item
+        for items in wanted.values()
+        for item in items
+        if item not in text and (" " in item or item not in solid)
+    ]
 
 
 @pytest.fixture(scope="module")
