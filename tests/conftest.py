@@ -101,3 +101,22 @@ def demo_for_module(django_db_setup, django_db_blocker) -> Iterator[str]:
         with django_db_blocker.block():
             yield out.getvalue()
         transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_session_left_on_the_test_database(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """Let the test database be dropped: on PostgreSQL, end any session still connected to it
+    (a server thread's connection not yet closed), naming it so a leak stays visible."""
+    yield
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid, state, left(query, 120), pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        for pid, state, query, _ in cursor.fetchall():
+            print(f"\nA session was still on the test database: {pid} {state} {query!r}")
+    connections.close_all()
