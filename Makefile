@@ -49,10 +49,12 @@ worker: $(STAMP)
 	$(BIN)/celery -A governance worker --beat --loglevel=info
 
 ## bench: render the notices of N demo-like schools, then publish, sign, seal and verify an
-## agreement for them, in one process each, and print the figures
+## agreement for them, in one process each, and print the figures; then time public pages
+## under gunicorn while 12 clients flood the verifier
 bench: $(STAMP)
 	$(BIN)/python scripts/bench_notices.py --schools $(or $(SCHOOLS),120)
 	$(BIN)/python scripts/bench_agreements.py --schools $(or $(SCHOOLS),120)
+	$(BIN)/python scripts/bench_verifier.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media

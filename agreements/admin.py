@@ -16,11 +16,11 @@ from agreements import ledger, services
 from agreements.changes import describe_changes
 from agreements.content import build_agreement_content
 from agreements.models import Agreement, AgreementVersion, Signature, SignOffEvent
-from governance.admin_base import ReadOnlyAdmin
+from governance.admin_base import ModelAdmin, ReadOnlyAdmin, TabularInline
 from governance.downloads import private_pdf, private_pdf_bytes
 
 
-class VersionInline(admin.TabularInline):
+class VersionInline(TabularInline):
     model = AgreementVersion
     extra = 0
     fields = ["number", "status", "published_at", "review_date", "open_link"]
@@ -38,7 +38,7 @@ class VersionInline(admin.TabularInline):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(admin.ModelAdmin):
+class AgreementAdmin(ModelAdmin):
     list_display = ["title", "authority", "in_force", "draft"]
     list_filter = ["authority"]
     search_fields = ["title", "authority__name"]
@@ -84,7 +84,7 @@ class AgreementAdmin(admin.ModelAdmin):
 
 
 @admin.register(AgreementVersion)
-class AgreementVersionAdmin(admin.ModelAdmin):
+class AgreementVersionAdmin(ModelAdmin):
     list_display = ["agreement", "number", "status", "published_at", "review_date", "signed"]
     list_filter = ["status", "agreement"]
     search_fields = ["agreement__title"]
@@ -261,7 +261,7 @@ class AgreementVersionAdmin(admin.ModelAdmin):
         return private_pdf(request, version.pdf, version.download_name)
 
 
-class SignatureInline(admin.TabularInline):
+class SignatureInline(TabularInline):
     """On a school's page: the agreements it has signed."""
 
     model = Signature

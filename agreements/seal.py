@@ -12,6 +12,7 @@ import concurrent.futures
 import datetime
 import functools
 import io
+import logging
 import os
 import shutil
 import tempfile
@@ -29,7 +30,6 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import signers
 from pyhanko.sign.fields import SigSeedSubFilter
@@ -44,6 +44,15 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 T = TypeVar("T")
 
 SEAL_FIELD = "AuthoritySeal"
+
+logger = logging.getLogger(__name__)
+
+# The verifier's answers for a file it cannot vouch for: fixed, plain words. What a library
+# said about a damaged file goes to the log, never to the page.
+NOT_A_PDF = "This file is not a PDF."
+DAMAGED = "This file is damaged or not a sealed PDF."
+NO_SEAL = "This PDF carries no seal of this service."
+SEAL_DAMAGED = "The seal is damaged and cannot be checked."
 
 
 @dataclass(frozen=True)
@@ -285,17 +294,20 @@ def check_seal(data: bytes) -> SealCheck:
     """Check that ``data`` is a PDF sealed by us, intact, timestamped, and unchanged since.
 
     Never raises for bad input: a file that is not a PDF, has no seal, or was altered gets
-    ``ok=False`` with the reason in plain words.
+    ``ok=False`` with one of a few fixed reasons in plain words. Anyone may upload anything,
+    and a damaged file makes pyHanko (and zlib, asn1crypto... beneath it) raise almost any
+    exception, so every failure to read or validate is a verdict, with the detail logged.
     """
     if not data.startswith(b"%PDF-"):
-        return SealCheck(False, "This file is not a PDF.")
+        return SealCheck(False, NOT_A_PDF)
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         seals = [s for s in reader.embedded_signatures if s.field_name == SEAL_FIELD]
-    except (PdfError, ValueError, KeyError, TypeError, AttributeError) as error:
-        return SealCheck(False, f"This PDF cannot be read, so it cannot be verified ({error}).")
+    except Exception as error:
+        logger.info("Verifier: unreadable PDF: %s: %s", type(error).__name__, error)
+        return SealCheck(False, DAMAGED)
     if not seals:
-        return SealCheck(False, "This PDF carries no seal of this service.")
+        return SealCheck(False, NO_SEAL)
     identity = seal_identity()
     context = _validation_context(identity)
     try:
@@ -310,9 +322,10 @@ def check_seal(data: bytes) -> SealCheck:
                 skip_diff=True,
             )
         )
-    except Exception as error:  # pyHanko raises many kinds for a damaged signature
-        return SealCheck(False, f"The seal is damaged and cannot be checked ({error}).")
-    return _verdict(status)
+        return _verdict(status)
+    except Exception as error:
+        logger.info("Verifier: seal cannot be validated: %s: %s", type(error).__name__, error)
+        return SealCheck(False, SEAL_DAMAGED)
 
 
 def _verdict(status: Any) -> SealCheck:

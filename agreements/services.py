@@ -25,6 +25,7 @@ from agreements.models import (
     SignOffRequest,
 )
 from governance.models import School
+from governance.outbox.services import agreement_email_job, enqueue
 from governance.pdf import html_to_pdf
 
 STYLESHEETS = ["notices/notice-print.css", "agreements/agreement-print.css"]
@@ -195,9 +196,9 @@ def publish_version(*, version: AgreementVersion, user: Any) -> AgreementVersion
             "schools": [s.urn for s in schools],
         },
     )
-    from agreements.tasks import notify_version_published
-
-    transaction.on_commit(lambda: notify_version_published.delay(version.pk))
+    # One job per school, written with the publication: the emails go out once it commits,
+    # or, if the task broker is down, as soon as it is back.
+    enqueue(agreement_email_job(version.pk, s.pk) for s in schools)
     return version
 
 
@@ -315,9 +316,10 @@ def send_due_reminders(*, today: datetime.date | None = None) -> dict[str, int]:
     counts = {"new_parties": 0, "reminded": 0, "reviews": 0}
     warning = today + datetime.timedelta(days=settings.AGREEMENT_REVIEW_WARNING_DAYS)
     for version in AgreementVersion.objects.published().select_related("agreement__authority"):
-        for school in add_new_party_schools(version=version):
-            notifications.send_version_published(version, schools=[school])
-            counts["new_parties"] += 1
+        with transaction.atomic():
+            schools = add_new_party_schools(version=version)
+            enqueue(agreement_email_job(version.pk, s.pk) for s in schools)
+        counts["new_parties"] += len(schools)
         counts["reminded"] += send_reminders(version=version, only_due=True)
         agreement = version.agreement
         if version.review_date <= warning and agreement.review_reminded_version != version.number:

@@ -1,14 +1,22 @@
 """Shared pieces of the staff admin."""
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
+from django import forms
 from django.contrib import admin
+from django.contrib.admin import widgets
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import SEARCH_VAR
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import QuerySet
+from django.db.models.fields.related import RelatedField
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
+
+from governance.search import clean_search_term
 
 # A web address typed without a scheme is taken as https (Django 6's default, chosen now).
 HTTPS_URLS: Mapping[Any, Mapping[str, Any]] = {models.URLField: {"assume_scheme": "https"}}
@@ -38,7 +46,100 @@ def flow_count_link(obj: Any, lookup: str) -> str:
     return format_html('<a href="{}?{}={}">{}</a>', url, lookup, obj.pk, obj.n_flows)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class KeysOnlyAutocompleteMixin:
+    """An autocomplete widget that looks up only the values that can be keys of its model.
+
+    Shown again with its errors, a form whose autocomplete field was sent something else
+    (``school=abc``) would fail to look the value up, a server error; the field's own
+    "Select a valid choice" is what the person needs to see.
+    """
+
+    field: RelatedField
+
+    def optgroups(self, name: str, value: Sequence[str], attr: Any = None) -> Any:
+        keys = [v for v in value if is_key(self.field.target_field, v)]
+        return super().optgroups(name, keys, attr)  # type: ignore[misc]
+
+
+def is_key(field: models.Field, value: str) -> bool:
+    """Whether ``value`` can be looked up as ``field`` (a text key cannot hold a NUL)."""
+    try:
+        field.to_python(value)
+    except ValidationError:
+        return False
+    return "\x00" not in value
+
+
+class AutocompleteSelect(KeysOnlyAutocompleteMixin, widgets.AutocompleteSelect):
+    pass
+
+
+class AutocompleteSelectMultiple(KeysOnlyAutocompleteMixin, widgets.AutocompleteSelectMultiple):
+    pass
+
+
+# Type checkers see the admin class the mixin goes with; at run time it is a plain mixin.
+if TYPE_CHECKING:
+    _AdminBase = admin.ModelAdmin
+else:
+    _AdminBase = object
+
+
+class SafeInputMixin(_AdminBase):
+    """Whatever a request carries, the admin answers with a page, never a server error.
+
+    Every admin and inline of the project has it (``ModelAdmin``, ``TabularInline`` and
+    ``StackedInline`` below; third-party admins are registered again with it):
+
+    - a search term, the changelist's or the autocomplete's, loses its control characters
+      (PostgreSQL refuses a NUL in any text);
+    - a filter with a NUL in the query string is one the admin cannot apply, the answer Django
+      gives any filter it cannot apply (the list without its filters, ``?e=1``);
+    - an autocomplete field sent a value that is no key shows the field's error.
+    """
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        return super().get_search_results(request, queryset, clean_search_term(search_term))
+
+    def get_changelist_instance(self, request: HttpRequest) -> Any:
+        # The search box reports a NUL itself ("Null characters are not allowed.").
+        for key, values in request.GET.lists():
+            if key != SEARCH_VAR and any("\x00" in text for text in (key, *values)):
+                raise IncorrectLookupParameters("A filter contains a NUL character.")
+        return super().get_changelist_instance(request)
+
+    def formfield_for_foreignkey(
+        self, db_field: models.ForeignKey, request: HttpRequest, **kwargs: Any
+    ) -> forms.ModelChoiceField | None:
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            using = kwargs.get("using")
+            kwargs["widget"] = AutocompleteSelect(db_field, self.admin_site, using=using)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(
+        self, db_field: models.ManyToManyField, request: HttpRequest, **kwargs: Any
+    ) -> forms.ModelMultipleChoiceField | None:
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            using = kwargs.get("using")
+            kwargs["widget"] = AutocompleteSelectMultiple(db_field, self.admin_site, using=using)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class ModelAdmin(SafeInputMixin, admin.ModelAdmin):
+    """The project's admins start here."""
+
+
+class TabularInline(SafeInputMixin, admin.TabularInline):
+    pass
+
+
+class StackedInline(SafeInputMixin, admin.StackedInline):
+    pass
+
+
+class ReadOnlyAdmin(ModelAdmin):
     """Records written by the system (versions, signatures, logs): shown, never edited."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -51,7 +152,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class LinkedRowsInline(admin.TabularInline):
+class LinkedRowsInline(TabularInline):
     """Rows shown read-only with a link to each: they are edited on their own pages."""
 
     extra = 0
@@ -68,7 +169,7 @@ class LinkedRowsInline(admin.TabularInline):
         return False
 
 
-class OneOrganisationAdmin(admin.ModelAdmin):
+class OneOrganisationAdmin(ModelAdmin):
     """A new record belongs to the organisation by default when there is only one."""
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Is the site able to work: can it reach its database and its task broker?"""
+"""Is the site able to work: can it reach its database and its task broker, and are its
+background jobs keeping up?"""
 
 from celery import current_app
 from django.conf import settings
@@ -27,3 +28,19 @@ def broker_status() -> str:
     except Exception:
         return "unreachable"
     return "ok"
+
+
+def outbox_status() -> dict[str, int | None]:
+    """Return the oldest due job's wait in seconds (None: nothing waits), and how many jobs
+    are overdue and how many failed."""
+    from governance.outbox.models import Job
+    from governance.outbox.services import oldest_waiting_seconds
+
+    try:
+        return {
+            "oldest_pending_seconds": oldest_waiting_seconds(),
+            "overdue": Job.objects.overdue().count(),
+            "failed": Job.objects.filter(status=Job.Status.FAILED).count(),
+        }
+    except DatabaseError:
+        return {"oldest_pending_seconds": None, "overdue": None, "failed": None}

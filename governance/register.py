@@ -368,8 +368,9 @@ def notice_previews(*, school: School) -> list[tuple[Audience, Any]]:
     ]
 
 
-def publish_register(*, school: School, user: Any) -> list:
-    """Render the school's notices from its register now and make them public."""
+def publish_register(*, school: School, user: Any) -> list[int]:
+    """Make the school's notices public as its register stands: a render job per notice,
+    run once this commits. Returns the job ids, to report on."""
     if not may_edit_register(user, school):
         raise RegisterRefused(f"Only {school.name}'s DPO or staff can publish its notices.")
-    return notice_services.publish_school_notices(school=school, user=user)
+    return notice_services.queue_publication(schools=[school], user=user)

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "processors",
     "agreements",
     "notices",
+    "governance.outbox",
 ]
 
 MIDDLEWARE = [
@@ -129,6 +130,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # Many-to-many links have no migration of their own: their triggers go in after migrate.
 PGTRIGGER_INSTALL_ON_MIGRATE = True
 PGHISTORY_ADMIN_MODEL = "pghistory.MiddlewareEvents"
+# Its admin, with a page for a record that does not exist (pghistory's own fails).
+PGHISTORY_ADMIN_CLASS = "governance.admin.audit.AuditTrailAdmin"
 PGHISTORY_ADMIN_LIST_DISPLAY = [
     "pgh_created_at", "pgh_label", "pgh_obj_model", "pgh_obj_id", "user", "url", "pgh_diff",
 ]  # fmt: skip
@@ -149,22 +152,50 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "portal:login"
 # Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT failed sign-ins an account is
-# locked for AXES_COOLOFF_HOURS, whatever address the attempts come from.
+# locked for AXES_COOLOFF_HOURS at the address the failures came from; after
+# AXES_ADDRESS_FAILURE_LIMIT failures from one address, whatever the accounts, the address is.
+# A school's staff share one address (its NAT): one DPO's typos must not lock out the rest.
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 50, minimum=1)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_HOURS", 1, minimum=1)
-# The account, and separately the address, are locked: rotating either does not help.
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "governance.auth.SignInThrottle"  # adds the per-address ceiling
+# AccessAttempt.username holds 255 characters; a longer one typed is recorded cut short.
+AXES_USERNAME_CALLABLE = "governance.auth.attempted_username"
 # Behind TRUSTED_PROXY_COUNT reverse proxies the client's address is read from
-# X-Forwarded-For (as the proxies set it); with none, from the connection itself.
+# X-Forwarded-For; with none, from the connection itself. Each proxy appends the address it
+# saw, and the nearest one's is REMOTE_ADDR: so the client is the entry TRUSTED_PROXY_COUNT
+# from the end (django-ipware counts the proxies listed after it: one fewer), and whatever a
+# client wrote in the header itself comes before it and is ignored (hence not strict).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
-AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT - 1 if TRUSTED_PROXY_COUNT else None
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if TRUSTED_PROXY_COUNT else ("REMOTE_ADDR",)
 )
+IPWARE_STRICT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "portal/locked.html"
 AXES_VERBOSE = False
+# The public verifier (/agreements/verify/): uploads per client address per minute, and
+# validations at once in each process. Its count is kept in Django's cache, which every
+# gunicorn worker must share: Redis when REDIS_URL is set (keys prefixed, short timeouts so
+# a Redis that is down never holds a request), else each process's own memory.
+VERIFY_RATE_LIMIT = env_int("VERIFY_RATE_LIMIT", 10, minimum=1)
+VERIFY_CONCURRENCY = env_int("VERIFY_CONCURRENCY", 2, minimum=1)
+_cache_url = env_url("REDIS_URL", schemes=("redis", "rediss"))
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _cache_url,
+            "KEY_PREFIX": "governance",
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+        if _cache_url
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "portal:login"
 
@@ -196,16 +227,38 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
+# Nothing lost (docs/pipeline.md): a message is acknowledged only when its task has finished,
+# and put back if the worker process running it dies; each process reserves one at a time.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task is stopped after the time limit (soft: an exception it records; hard: the process is
+# killed). Both stay well below the broker's visibility timeout, after which Redis hands an
+# unacknowledged message to another worker: a task is never redelivered while it still runs.
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240, minimum=1)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300, minimum=2)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 1800, minimum=60),
+    # A broker that is down answers within seconds: a request never waits on it.
+    "socket_connect_timeout": 2,
+    "socket_timeout": 10,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# A worker that loses the broker stops its running tasks: their messages come back anyway.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 # WeasyPrint keeps ~35 KB per PDF in native caches even with a shared FontConfiguration
-# (measured by `make bench`): recycle each worker process after this many tasks (2 PDFs each).
-CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_WORKER_MAX_TASKS_PER_CHILD", 200, minimum=1)
+# (measured by `make bench`): recycle each worker process after this many tasks.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_WORKER_MAX_TASKS_PER_CHILD", 400, minimum=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    # Jobs whose message never reached a worker, or whose worker died: send them again.
+    "sweep-outbox": {
+        "task": "governance.outbox.tasks.sweep_outbox",
+        "schedule": env_int("OUTBOX_SWEEP_SECONDS", 60, minimum=1),
+    },
     # Content can change with the date alone (a subscription starts or ends): refresh nightly.
     "refresh-notices-nightly": {
         "task": "notices.tasks.render_all_notices",
@@ -217,6 +270,15 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=8, minute=0),
     },
 }
+# The outbox (governance/outbox): how jobs are retried, re-sent and reported.
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 5, minimum=1)
+OUTBOX_RETRY_BACKOFF_SECONDS = env_int("OUTBOX_RETRY_BACKOFF_SECONDS", 30, minimum=1)
+OUTBOX_RETRY_BACKOFF_MAX_SECONDS = 3600
+# A job sent this long ago and still waiting, with the broker's queue empty, is sent again.
+OUTBOX_RESEND_SECONDS = env_int("OUTBOX_RESEND_SECONDS", 120, minimum=1)
+# Open jobs due longer ago than this show as overdue to staff and in /healthz.
+OUTBOX_OVERDUE_SECONDS = env_int("OUTBOX_OVERDUE_SECONDS", 900, minimum=1)
+OUTBOX_SEND_CHUNK = 500
 HEALTHCHECK_BROKER_TIMEOUT = env_int("HEALTHCHECK_BROKER_TIMEOUT", 2, minimum=1)
 
 REST_FRAMEWORK = {

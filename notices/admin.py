@@ -1,21 +1,21 @@
 """Staff view of issued notices: read-only history, failures, and re-render actions."""
 
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
-from governance.admin_base import ReadOnlyAdmin
+from governance.admin_base import ReadOnlyAdmin, TabularInline
 from governance.models import School
-from notices.dependencies import queue_notice_refresh
+from notices.dependencies import queue_notice_batch
 from notices.models import NoticeVersion
 
 
-def _public_links(version: NoticeVersion) -> str:
+def _public_links(version: NoticeVersion, urn: str) -> str:
     if version.status != NoticeVersion.Status.RENDERED:
         return "—"
-    args = [version.school.urn, version.audience, version.number]
+    args = [urn, version.audience, version.number]
     return format_html(
         '<a href="{}">page</a> · <a href="{}">PDF</a>',
         reverse("notices:version", args=args),
@@ -40,7 +40,7 @@ class NoticeVersionAdmin(ReadOnlyAdmin):
 
     @admin.display(description="Public copy")
     def links(self, obj: NoticeVersion) -> str:
-        return _public_links(obj)
+        return _public_links(obj, obj.school.urn)
 
     def has_rerender_permission(self, request: HttpRequest) -> bool:
         """Staff may re-render (versions themselves are never edited); auditors may not."""
@@ -51,11 +51,10 @@ class NoticeVersionAdmin(ReadOnlyAdmin):
     )
     def rerender(self, request: HttpRequest, queryset: QuerySet[NoticeVersion]) -> None:
         ids = set(queryset.values_list("school_id", flat=True))
-        queue_notice_refresh(ids)
-        self.message_user(request, f"Re-render queued for {len(ids)} school(s).", messages.SUCCESS)
+        _queue_batch(self, request, ids)
 
 
-class NoticeVersionInline(admin.TabularInline):
+class NoticeVersionInline(TabularInline):
     model = NoticeVersion
     fields = ["audience", "number", "status", "pdf_size", "rendered_at", "error", "links"]
     readonly_fields = ["audience", "number", "status", "pdf_size", "rendered_at", "error", "links"]
@@ -65,9 +64,15 @@ class NoticeVersionInline(admin.TabularInline):
     show_change_link = True
     verbose_name_plural = "privacy notice versions"
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[NoticeVersion]:
+        """Each version with its school's URN as saved: shown again with its errors, the
+        school's form gives the versions its own school, whose URN may be the invalid one
+        just typed."""
+        return super().get_queryset(request).annotate(saved_urn=F("school__urn"))
+
     @admin.display(description="Public copy")
     def links(self, obj: NoticeVersion) -> str:
-        return _public_links(obj)
+        return _public_links(obj, obj.saved_urn)  # type: ignore[attr-defined]
 
 
 @admin.action(
@@ -76,8 +81,21 @@ class NoticeVersionInline(admin.TabularInline):
 )
 def rerender_school_notices(modeladmin: admin.ModelAdmin, request: HttpRequest,
                             queryset: QuerySet[School]) -> None:  # fmt: skip
-    ids = set(queryset.values_list("pk", flat=True))
-    queue_notice_refresh(ids)
+    _queue_batch(modeladmin, request, set(queryset.values_list("pk", flat=True)))
+
+
+def _queue_batch(modeladmin: admin.ModelAdmin, request: HttpRequest, ids: set[int]) -> None:
+    batch = queue_notice_batch(
+        label=f"Re-render the notices of {len(ids)} school(s)", school_ids=ids, user=request.user
+    )
+    jobs = batch.jobs.count()
+    url = reverse("admin:outbox_jobbatch_change", args=[batch.pk])
+    drafts = len(ids) - jobs // 2
+    note = f" {drafts} draft school(s) left alone until published." if drafts else ""
     modeladmin.message_user(
-        request, f"Re-render queued for {len(ids)} school(s).", messages.SUCCESS
+        request,
+        format_html(
+            'Re-render queued: {} notice(s). <a href="{}">Follow the batch</a>.{}', jobs, url, note
+        ),
+        messages.SUCCESS,
     )

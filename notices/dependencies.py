@@ -8,6 +8,7 @@ import logging
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from django.db import models, transaction
 from django.db.models import Q
@@ -28,6 +29,9 @@ from governance.models import (
     Subscription,
 )
 from governance.models.organisations import Reach
+from governance.outbox import services as outbox
+from governance.outbox.models import JobBatch
+from notices.content import Audience
 from processors.models import Certification, Processor, ProcessorLink
 
 
@@ -172,45 +176,54 @@ def holding_refresh() -> Iterator[None]:
         _pending.held = previous
 
 
-def queue_notice_refresh(school_ids: Iterable[int]) -> None:
-    """Queue a notice refresh for ``school_ids`` once the current transaction commits.
+def queue_notice_refresh(school_ids: Iterable[int], *, batch: JobBatch | None = None) -> list[int]:
+    """Write a render job for each notice of ``school_ids``, in the current transaction.
 
-    All the edits of one transaction share one batch, so each school is queued once. The
-    batch belongs to the connection's current list of commit callbacks, which Django replaces
-    on commit and on rollback: edits that are rolled back queue nothing.
+    The jobs commit or roll back with the edit that needs them, and are sent to the workers
+    once it commits. All the edits of one transaction share its jobs: a school is written
+    once however many of its records change. Drafts get none (nothing is issued for them).
+    Returns the ids of the jobs written now.
     """
     ids = set(school_ids)
     if not ids or refresh_held():
-        return
+        return []
     connection = transaction.get_connection()
-    if not connection.in_atomic_block:
-        _enqueue(ids)
-        return
-    state = getattr(_pending, "state", None)
-    if state is not None and state[0] is connection.run_on_commit:
-        state[1].update(ids)
-        return
-    batch = set(ids)
-    _pending.state = (connection.run_on_commit, batch)
-    transaction.on_commit(lambda: _flush(batch), robust=True)
+    if connection.in_atomic_block:
+        # Remembered per transaction and savepoint: a savepoint rolled back takes its jobs
+        # with it, and later edits must write them again.
+        where = (connection.run_on_commit, tuple(connection.savepoint_ids))
+        state = getattr(_pending, "state", None)
+        if state is None or state[0] is not where[0] or state[1] != where[1]:
+            state = (where[0], where[1], set[int]())
+            _pending.state = state
+            outbox.after_commit(lambda: _forget(state))
+        ids -= state[2]
+        state[2].update(ids)
+        if not ids:
+            return []
+    return _enqueue(ids, batch=batch)
 
 
-def _flush(batch: set[int]) -> None:
-    state = getattr(_pending, "state", None)
-    if state is not None and state[1] is batch:
+def _forget(state: tuple) -> None:
+    if getattr(_pending, "state", None) is state:
         _pending.state = None
-    ids = set(batch)
-    batch.clear()
-    _enqueue(ids)
 
 
-def _enqueue(ids: set[int]) -> None:
-    from notices.tasks import render_school_notices
+def _enqueue(ids: set[int], *, batch: JobBatch | None = None) -> list[int]:
+    if not ids:
+        return []
+    published = School.objects.filter(pk__in=ids, notices_published_at__isnull=False)
+    schools = sorted(published.values_list("pk", flat=True))
+    jobs = (outbox.notice_job(pk, a) for pk in schools for a in Audience.values)
+    return outbox.enqueue(jobs, batch=batch)
 
-    for school_id in sorted(ids):
-        try:
-            render_school_notices.delay(school_id)
-        except Exception:
-            # With tasks in process a rendering error surfaces here; it is already recorded
-            # on the version, and the other schools must still be refreshed.
-            logger.exception("Refreshing the notices of school %s failed", school_id)
+
+def queue_notice_batch(
+    *, label: str, school_ids: Iterable[int] | None = None, user: Any = None
+) -> JobBatch:
+    """Write a render job for each notice of ``school_ids`` (default: every published school)
+    as one batch whose progress staff can follow. Unchanged notices issue nothing."""
+    batch = JobBatch.objects.create(label=label, created_by=user)
+    ids = School.objects.values_list("pk", flat=True) if school_ids is None else school_ids
+    _enqueue(set(ids), batch=batch)
+    return batch

@@ -41,6 +41,11 @@ class NoticeVersion(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     rendered_at = models.DateTimeField(null=True, blank=True)
+    notified_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the DPO was told of this version, or it was theirs (they published it).",
+    )
 
     objects = NoticeVersionQuerySet.as_manager()
 

@@ -1,6 +1,5 @@
 """Tell a school's DPO when its public notices changed without them publishing."""
 
-import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -12,8 +11,6 @@ from django.urls import reverse
 from governance.models import School
 from notices.changes import describe_changes
 from notices.models import NoticeVersion
-
-logger = logging.getLogger(__name__)
 
 
 def _url(name: str, **kwargs: Any) -> str:
@@ -50,6 +47,8 @@ def _changed(versions: Iterable[NoticeVersion]) -> list[dict[str, Any]]:
 def send_notices_changed(*, school: School, versions: list[NoticeVersion]) -> bool:
     """Email the school's DPO one message about ``versions`` (one batch); return whether sent.
 
+    A mail server that cannot be reached raises: the outbox job retries it later.
+
     A first version (just published by staff or the DPO) is news to no one and sends nothing.
     """
     from agreements.notifications import dpo_addresses
@@ -62,8 +61,4 @@ def send_notices_changed(*, school: School, versions: list[NoticeVersion]) -> bo
     text = render_to_string("notices/email/changed.txt", context).strip()
     subject, _, body = text.partition("\n")
     message = EmailMessage(subject.strip(), body.strip() + "\n", settings.DEFAULT_FROM_EMAIL, to)
-    try:
-        return bool(message.send())
-    except Exception:  # an unreachable mail server must not undo an issued notice
-        logger.exception("Telling the DPO of %s about new notices failed", school)
-        return False
+    return bool(message.send())

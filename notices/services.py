@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -40,17 +40,48 @@ def refresh_notice(
 ) -> RefreshResult:
     """Make the school's current notice match the registry; render only when content changed.
 
-    Content equal to the newest version's creates nothing. A version whose rendering failed
-    is rendered again rather than replaced. Raises the rendering error after recording it.
+    Content equal to the newest version's creates nothing, so running this twice (a job
+    delivered twice) issues one version. A version whose rendering failed is rendered again
+    rather than replaced. Raises the rendering error after recording it on the version.
+
+    The document is locked while its content is built and rendered: two workers refreshing
+    the same notice take turns, and the later one builds from the later registry.
     """
-    content = build_notice_content(school, audience, on=on)
-    digest = content_hash(content)
-    version, created = _claim_version(
-        school=school, audience=audience, content=content, digest=digest
-    )
-    if version.status != NoticeVersion.Status.RENDERED:
-        _render(version)
+    failure: Exception | None = None
+    with transaction.atomic():
+        lock_document(school=school, audience=audience)
+        content = build_notice_content(school, audience, on=on)
+        version, created = _claim_version(
+            school=school, audience=audience, content=content, digest=content_hash(content)
+        )
+        if version.status != NoticeVersion.Status.RENDERED:
+            try:
+                _render(version)
+            except Exception as error:  # recorded on the version: keep that, then raise
+                failure = error
+    if failure is not None:
+        raise failure
     return RefreshResult(audience=audience, version=version, created=created)
+
+
+def lock_document(*, school: School, audience: str) -> None:
+    """Hold the school's notice for ``audience`` until the transaction ends.
+
+    On PostgreSQL an advisory lock per document, so the school's two notices render side by
+    side; elsewhere the school's row (SQLite writes one at a time anyway).
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)",
+                [NOTICE_LOCK_NAMESPACE + Audience.values.index(audience), school.pk],
+            )
+    else:
+        School.objects.select_for_update().filter(pk=school.pk).first()
+
+
+# Advisory lock keys (class, object): one class per audience, the school's id as the object.
+NOTICE_LOCK_NAMESPACE = 7100
 
 
 def refresh_school_notices(
@@ -68,8 +99,19 @@ def refresh_school_notices(
     if issued:
         from notices.notifications import send_notices_changed
 
-        send_notices_changed(school=school, versions=issued)
+        try:
+            send_notices_changed(school=school, versions=issued)
+        except Exception:  # an unreachable mail server must not undo an issued notice
+            logger.exception("Telling the DPO of %s about new notices failed", school)
+        mark_notified(issued)
     return results
+
+
+def mark_notified(versions: list[NoticeVersion]) -> None:
+    """Record that nobody needs telling about ``versions`` any more (told, or they did it)."""
+    NoticeVersion.objects.filter(pk__in=[v.pk for v in versions], notified_at=None).update(
+        notified_at=timezone.now()
+    )
 
 
 def publish_school_notices(*, school: School, user: Any = None) -> list[RefreshResult]:
@@ -78,14 +120,40 @@ def publish_school_notices(*, school: School, user: Any = None) -> list[RefreshR
     The first call ends the draft stage (the school's public page shows its notices from then
     on); later calls publish what the DPO changed since. Unchanged content issues nothing.
     """
+    mark_published(school=school, user=user)
+    results = [refresh_notice(school=school, audience=a) for a in Audience.values]
+    mark_notified([r.version for r in results if r.created])
+    return results
+
+
+def mark_published(*, school: School, user: Any = None) -> None:
+    """End the school's draft stage, if it has not ended yet."""
     with transaction.atomic():
         locked = School.objects.select_for_update().get(pk=school.pk)
         if locked.notices_published_at is None:
+            # An update, not a save: the caller renders the notices itself, so no signal
+            # should queue a second refresh.
             locked.notices_published_at = timezone.now()
-            locked.save(update_fields=["notices_published_at"])
+            School.objects.filter(pk=school.pk).update(
+                notices_published_at=locked.notices_published_at
+            )
         school.notices_published_at = locked.notices_published_at
     logger.info("%s published the notices of %s", user or "the system", school)
-    return [refresh_notice(school=school, audience=a) for a in Audience.values]
+
+
+def queue_publication(*, schools: list[School], user: Any = None, batch: Any = None) -> list[int]:
+    """Publish the schools' notices in the background: end each draft stage and write a job
+    per notice, in one statement (the DPO is not emailed about what they published).
+    Returns the job ids."""
+    from governance.outbox.services import enqueue, notice_job
+
+    with transaction.atomic():
+        for school in schools:
+            mark_published(school=school, user=user)
+        return enqueue(
+            (notice_job(s.pk, a, tell_dpo=False) for s in schools for a in Audience.values),
+            batch=batch,
+        )
 
 
 @dataclass(frozen=True)
@@ -114,12 +182,10 @@ def preview_notice(*, school: School, audience: str) -> NoticePreview:
     )
 
 
-@transaction.atomic
 def _claim_version(
     *, school: School, audience: str, content: dict, digest: str
 ) -> tuple[NoticeVersion, bool]:
-    # Lock the school row so two workers cannot number two versions alike.
-    School.objects.select_for_update().filter(pk=school.pk).first()
+    # The caller holds the document's lock, so two workers cannot number two versions alike.
     latest = (
         NoticeVersion.objects.filter(school=school, audience=audience).order_by("-number").first()
     )

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from governance.models import School
+from governance.search import clean_search_term
 from notices.changes import describe_changes
 from notices.content import Audience
 from notices.models import NoticeVersion
@@ -36,7 +37,7 @@ def _pdf_response(version: NoticeVersion) -> FileResponse:
 @require_GET
 def school_list(request: HttpRequest) -> HttpResponse:
     """List schools, searchable by name, URN or postcode, each linking to its notices."""
-    query = request.GET.get("q", "").strip()[:100]
+    query = clean_search_term(request.GET.get("q", ""))[:100].rstrip()
     schools = School.objects.order_by("name")
     if query:
         schools = schools.filter(

@@ -5,11 +5,17 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
-from governance.admin_base import HTTPS_URLS, flow_count_link, missing_details_html
+from governance.admin_base import (
+    HTTPS_URLS,
+    ModelAdmin,
+    TabularInline,
+    flow_count_link,
+    missing_details_html,
+)
 from processors.models import Certification, Processor, ProcessorLink
 
 
-class ProcessorLinkInline(admin.TabularInline):
+class ProcessorLinkInline(TabularInline):
     model = ProcessorLink
     formfield_overrides = HTTPS_URLS
     extra = 0
@@ -38,7 +44,7 @@ def supplier_gaps(processor: Processor) -> list[str]:
 
 
 @admin.register(Processor)
-class ProcessorAdmin(admin.ModelAdmin):
+class ProcessorAdmin(ModelAdmin):
     """Suppliers: what each does, on what footing, where the data goes, and for how long."""
 
     formfield_overrides = HTTPS_URLS
@@ -83,6 +89,6 @@ class ProcessorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Certification)
-class CertificationAdmin(admin.ModelAdmin):
+class CertificationAdmin(ModelAdmin):
     list_display = ["name", "description"]
     search_fields = ["name", "description"]

@@ -152,15 +152,17 @@ def propagation() -> tuple[int, int, int]:
         .filter(offering__flows__processor=redstor)
         .values_list("school_id", flat=True)
     )
+    from governance.outbox.models import Job
+    from governance.outbox.services import run
+
     before = NoticeVersion.objects.count()
-    with mock.patch("notices.tasks.render_school_notices.delay") as delay, transaction.atomic():
+    with mock.patch("governance.outbox.services.send_jobs") as send, transaction.atomic():
         redstor.data_location = "UK (benchmark edit)"
         redstor.save()
-    queued = {call.args[0] for call in delay.call_args_list}
-    from notices.tasks import render_school_notices
-
-    for school_id in queued:
-        render_school_notices(school_id)
+    sent = [job_id for call in send.call_args_list for job_id in call.args[0]]
+    queued = set(Job.objects.filter(pk__in=sent).values_list("school_id", flat=True))
+    for job_id in sent:
+        run(job_id)
     return len(queued), len(subscribers), NoticeVersion.objects.count() - before
 
 

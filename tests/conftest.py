@@ -1,5 +1,6 @@
 """Personas and shared fixtures. Stories are told by: staff, an auditor-to-be, anonymous."""
 
+import uuid
 from collections.abc import Iterator
 from io import StringIO
 
@@ -20,6 +21,37 @@ def _plain_static_files(settings) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _jobs_in_process(monkeypatch) -> None:
+    """Run background jobs in process even when REDIS_URL points the suite at a real broker,
+    so no test leaves messages in the machine's shared Redis. (The fault tests start their
+    own Redis and workers.)"""
+    from governance.celery import app
+    from governance.outbox import services
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+    monkeypatch.setattr(services._broker, "down_until", 0.0)
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(settings) -> None:
+    """Each test gets an empty cache of its own: the verifier's upload counts never carry
+    over, and no test writes to the machine's shared Redis."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-{uuid.uuid4()}",
+        }
+    }
+
+
+@pytest.fixture
+def jobs_run_at_once(monkeypatch) -> None:
+    """Send background jobs the moment they are written, as if each change had committed
+    (a test's own transaction never does): in process, they are done before the response."""
+    monkeypatch.setattr("governance.outbox.services.after_commit", lambda func: func())
 
 
 @pytest.fixture(autouse=True)

@@ -47,6 +47,7 @@ from governance.models import (
     StorageSystem,
     User,
 )
+from governance.outbox.models import Job, JobBatch
 from governance.portal.views import AUTH_AT
 from notices.content import Audience
 from notices.models import NoticeVersion
@@ -165,6 +166,8 @@ def build_world(*, lean: bool = False) -> World:
                 "org": organisation_register(a)}  # fmt: skip
     for school in (a,) if lean else (a, b):
         publish_school_notices(school=school)
+    # The demo's refresh jobs, as one batch (the background jobs' pages need a batch to show).
+    JobBatch.objects.create(label="Nightly refresh").jobs.add(*Job.objects.all())
     staff = UserFactory(username="m-staff", is_staff=True, is_superuser=True)
     auditor = UserFactory(username="m-auditor", is_staff=True)
     dpo_a, dpo_b = dpo_of(a, username="m-dpo-a"), dpo_of(b, username="m-dpo-b")
@@ -686,6 +689,7 @@ EXPECTED: dict[str, Expect] = {
     "admin:auth_user_password_change": admin_page(auditor=FORBIDDEN),
     "admin:governance_school_outflows": admin_page(),
     "admin:governance_school_publish_notices": admin_page(auditor=FORBIDDEN),
+    "admin:outbox_jobbatch_rerender_all": admin_page(auditor=FORBIDDEN),
     "admin:agreements_agreementversion_preview": admin_page(),
     "admin:agreements_agreementversion_preview_pdf": admin_page(draft_only(OK), draft_only(OK)),
     "admin:agreements_agreementversion_publish": admin_page(FORBIDDEN, publish_as_staff),

@@ -2,18 +2,20 @@
 
 from typing import Any
 
-from axes.admin import AccessAttemptAdmin
-from axes.models import AccessAttempt
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
+from django.contrib.auth.models import Group
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
 from governance.accounts import InvitationError, invite_user
-from governance.admin_base import ReadOnlyAdmin
+from governance.admin_base import ReadOnlyAdmin, SafeInputMixin
 from governance.models import AccessEvent, User
 
 
@@ -58,7 +60,7 @@ class RoleFilter(admin.SimpleListFilter):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(SafeInputMixin, DjangoUserAdmin):
     """Staff manage people here: their role, the schools a DPO answers for, invitations."""
 
     form = UserChangeForm
@@ -117,7 +119,7 @@ class AccessEventAdmin(ReadOnlyAdmin):
     date_hierarchy = "at"
 
 
-class GuardedAccessAttemptAdmin(AccessAttemptAdmin):
+class GuardedAccessAttemptAdmin(SafeInputMixin, AccessAttemptAdmin):
     """django-axes' list of failed sign-ins, whose clean-up action deletes rows: offered to
     those who may delete them, never to auditors."""
 
@@ -131,3 +133,26 @@ class GuardedAccessAttemptAdmin(AccessAttemptAdmin):
 if admin.site.is_registered(AccessAttempt):  # django-axes registers it when its admin is on
     admin.site.unregister(AccessAttempt)
     admin.site.register(AccessAttempt, GuardedAccessAttemptAdmin)
+
+
+# The other admins Django and django-axes register, again with the project's care for bad input.
+class GroupAdmin(SafeInputMixin, DjangoGroupAdmin):
+    pass
+
+
+class GuardedAccessLogAdmin(SafeInputMixin, AccessLogAdmin):
+    pass
+
+
+class GuardedAccessFailureLogAdmin(SafeInputMixin, AccessFailureLogAdmin):
+    pass
+
+
+for model, model_admin in [
+    (Group, GroupAdmin),
+    (AccessLog, GuardedAccessLogAdmin),
+    (AccessFailureLog, GuardedAccessFailureLogAdmin),
+]:
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+        admin.site.register(model, model_admin)

@@ -7,6 +7,7 @@ from django.utils.html import format_html
 
 from governance.admin_base import (
     HTTPS_URLS,
+    ModelAdmin,
     OneOrganisationAdmin,
     OwnerFilter,
     flow_count_link,
@@ -77,7 +78,7 @@ def basis_in_use(basis: LawfulBasis) -> bool:
 
 
 @admin.register(LawfulBasis)
-class LawfulBasisAdmin(admin.ModelAdmin):
+class LawfulBasisAdmin(ModelAdmin):
     """Lawful bases and conditions (national), and the laws behind statutory sharing."""
 
     formfield_overrides = HTTPS_URLS

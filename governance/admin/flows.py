@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.html import format_html_join
 
 from governance.admin.catalogue import BY_ORGANISATION
-from governance.admin_base import OneOrganisationAdmin
+from governance.admin_base import ModelAdmin, OneOrganisationAdmin, StackedInline
 from governance.forms import DataFlowForm
 from governance.models import DataFlow, Offering, Subscription
 from governance.services import save_data_flow, set_flows_active
@@ -65,7 +65,7 @@ class OfferingFlowFormSet(BaseInlineFormSet):
         return {**super().get_form_kwargs(index), "organisation": self.instance.authority_id}
 
 
-class FlowInline(admin.StackedInline):
+class FlowInline(StackedInline):
     model = DataFlow
     form = DataFlowForm
     formset = OfferingFlowFormSet
@@ -123,7 +123,7 @@ class OfferingAdmin(OneOrganisationAdmin):
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(admin.ModelAdmin):
+class SubscriptionAdmin(ModelAdmin):
     list_display = ["school", "offering", "start_date", "end_date", "is_current"]
     list_filter = ["offering", "start_date", "end_date"]
     search_fields = ["school__name", "school__urn", "offering__name"]

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html_join
 
-from governance.admin_base import HTTPS_URLS, missing_details_html
+from governance.admin_base import HTTPS_URLS, ModelAdmin, TabularInline, missing_details_html
 from governance.models import Authority, DesignatedOfficer, PartnerService
 
 # What an organisation's page links to: (admin URL name, label, related name).
@@ -24,7 +24,7 @@ REGISTER = [
 
 
 @admin.register(Authority)
-class AuthorityAdmin(admin.ModelAdmin):
+class AuthorityAdmin(ModelAdmin):
     """An organisation: who it is, how it protects data, and links to all of its register."""
 
     formfield_overrides = HTTPS_URLS
@@ -69,14 +69,14 @@ class AuthorityAdmin(admin.ModelAdmin):
         return format_html_join(" · ", '<a href="{}?authority__id__exact={}">{} {}</a>', rows)
 
 
-class DesignatedOfficerInline(admin.TabularInline):
+class DesignatedOfficerInline(TabularInline):
     model = DesignatedOfficer
     extra = 0
     fields = ["name", "position", "email", "phone"]
 
 
 @admin.register(PartnerService)
-class PartnerServiceAdmin(admin.ModelAdmin):
+class PartnerServiceAdmin(ModelAdmin):
     list_display = ["name", "short_name", "authority", "relationship", "is_agreement_party",
                     "officer_names", "flow_count"]  # fmt: skip
     list_filter = ["relationship", "is_agreement_party", "authority"]
@@ -101,7 +101,7 @@ class PartnerServiceAdmin(admin.ModelAdmin):
 
 
 @admin.register(DesignatedOfficer)
-class DesignatedOfficerAdmin(admin.ModelAdmin):
+class DesignatedOfficerAdmin(ModelAdmin):
     list_display = ["name", "position", "email", "partner"]
     list_filter = ["partner"]
     search_fields = ["name", "position", "email", "partner__name"]

@@ -9,8 +9,10 @@ from django.utils.html import format_html
 from governance.admin.catalogue import BY_ORGANISATION, BY_SCHOOL
 from governance.admin_base import (
     HTTPS_URLS,
+    ModelAdmin,
     OneOrganisationAdmin,
     OwnerFilter,
+    TabularInline,
     flow_count_link,
     owner_display,
 )
@@ -23,7 +25,7 @@ OWNER_HELP = (
 )
 
 
-class RecipientLinkInline(admin.TabularInline):
+class RecipientLinkInline(TabularInline):
     model = RecipientLink
     formfield_overrides = HTTPS_URLS
     extra = 0
@@ -31,7 +33,7 @@ class RecipientLinkInline(admin.TabularInline):
 
 
 @admin.register(ExternalRecipient)
-class ExternalRecipientAdmin(admin.ModelAdmin):
+class ExternalRecipientAdmin(ModelAdmin):
     """Public bodies (the DfE, the Welsh Government, the NHS...), other schools and other
     independent controllers: national, an organisation's, or one school's own."""
 

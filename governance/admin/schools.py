@@ -3,7 +3,7 @@ publishing their notices."""
 
 from typing import Any
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
@@ -17,7 +17,13 @@ from django.utils.html import format_html, format_html_join
 
 from agreements.admin import SignatureInline
 from governance.admin.register import run_by_display
-from governance.admin_base import HTTPS_URLS, LinkedRowsInline, missing_details_html
+from governance.admin_base import (
+    HTTPS_URLS,
+    LinkedRowsInline,
+    ModelAdmin,
+    TabularInline,
+    missing_details_html,
+)
 from governance.models import (
     DataFlow,
     DataObject,
@@ -28,14 +34,16 @@ from governance.models import (
     StorageSystem,
     Subscription,
 )
+from governance.outbox.admin import SchoolJobsInline, report_jobs
+from governance.outbox.models import JobBatch
 from notices.admin import NoticeVersionInline, rerender_school_notices
 from notices.content import Audience
 from notices.gaps import notice_gaps
-from notices.services import preview_notice, publish_school_notices
+from notices.services import preview_notice, queue_publication
 from processors.models import Processor
 
 
-class SubscriptionInline(admin.TabularInline):
+class SubscriptionInline(TabularInline):
     model = Subscription
     extra = 0
     autocomplete_fields = ["offering"]
@@ -140,7 +148,7 @@ OWN_REGISTER = [
 
 
 @admin.register(School)
-class SchoolAdmin(admin.ModelAdmin):
+class SchoolAdmin(ModelAdmin):
     formfield_overrides = HTTPS_URLS
     list_display = [
         "name", "urn", "dfe_number", "authority", "phase", "school_type", "nation",
@@ -152,7 +160,8 @@ class SchoolAdmin(admin.ModelAdmin):
     list_select_related = ["authority"]
     inlines = [
         SubscriptionInline, OwnSystemsInline, OwnPurposesInline, OwnCategoriesInline,
-        OwnRecipientsInline, OwnSuppliersInline, NoticeVersionInline, SignatureInline,
+        OwnRecipientsInline, OwnSuppliersInline, NoticeVersionInline, SchoolJobsInline,
+        SignatureInline,
     ]  # fmt: skip
     readonly_fields = ["gaps", "notices", "notice_gaps", "add_own"]
     actions = [rerender_school_notices, "publish_notices"]
@@ -287,20 +296,12 @@ class SchoolAdmin(admin.ModelAdmin):
         self._publish(request, list(queryset))
 
     def _publish(self, request: HttpRequest, schools: list[School]) -> None:
-        for school in schools:
-            first = not school.is_published
-            try:
-                results = publish_school_notices(school=school, user=request.user)
-            except Exception as error:  # a failed render is recorded on its version
-                self.message_user(
-                    request,
-                    f"{school.name}: a notice failed to render ({error}); the failure is "
-                    "recorded on its version, and the previous version stays public.",
-                    messages.ERROR,
-                )
-                continue
-            done = "published" if first else "brought up to date"
-            details = "; ".join(str(result) for result in results)
-            self.message_user(
-                request, f"{school.name}: notices {done}. {details}.", messages.SUCCESS
+        batch = None
+        if len(schools) > 1:
+            batch = JobBatch.objects.create(
+                label=f"Publish the notices of {len(schools)} schools",
+                created_by=request.user if request.user.is_authenticated else None,
             )
+        verbs = {s.pk: "brought up to date" if s.is_published else "published" for s in schools}
+        ids = queue_publication(schools=schools, user=request.user, batch=batch)
+        report_jobs(self, request, ids, batch=batch, verbs=verbs)

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from governance import register as services
 from governance.models import DataFlow, DataObject, Purpose, School, StorageSystem
+from governance.outbox.models import Job
 from governance.portal import forms
 
 logger = logging.getLogger(__name__)
@@ -238,20 +239,23 @@ def contacts(request: HttpRequest, urn: str) -> HttpResponse:
 
 
 def _publish(request: HttpRequest, school: School) -> None:
-    try:
-        results = services.publish_register(school=school, user=request.user)
-    except services.RegisterRefused:
-        raise
-    except Exception:  # a failed render is recorded on its version; the last one stays public
-        logger.exception("Publishing the notices of %s failed", school)
+    ids = services.publish_register(school=school, user=request.user)
+    jobs = list(Job.objects.filter(pk__in=ids).order_by("audience"))
+    if any(job.status == Job.Status.FAILED for job in jobs):
         messages.error(
             request,
             "A notice failed to render, so it was not issued: any earlier version stays "
-            "public. The service's staff can see why on the school's record.",
+            "public. The service's staff can see why under Background jobs.",
         )
-        return
-    for result in results:
-        messages.success(request, f"Published. {result}.")
+    elif all(job.status == Job.Status.DONE for job in jobs):
+        for job in jobs:
+            messages.success(request, f"Published. {job.result}.")
+    else:
+        messages.success(
+            request,
+            "Publishing: your notices are being issued and will be public in a minute or "
+            "two. This page shows them as published once they are.",
+        )
 
 
 @require_http_methods(["GET", "POST"])

@@ -21,6 +21,8 @@ from agreements.services import (
     start_draft,
 )
 from governance.celery import app as celery_app
+from governance.outbox.models import Job
+from governance.outbox.services import agreement_email_job, enqueue, run, sweep
 from tests.agreements.conftest import ARDEN, AVON, KINETON, KINETON_DPO, KINETON_NAME, STOUR, school
 from tests.factories import SchoolFactory, UserFactory
 
@@ -196,12 +198,16 @@ def test_review_reminder_is_sent_once_when_the_review_date_comes_near(world, set
     assert Agreement.objects.get(pk=world.agreement_id).review_reminded_version == 2
 
 
-def test_a_school_that_becomes_a_party_is_asked_to_sign_the_version_in_force(world) -> None:
+def test_a_school_that_becomes_a_party_is_asked_to_sign_the_version_in_force(
+    world, django_capture_on_commit_callbacks
+) -> None:
     authority = world.version(2).agreement.authority
     newcomer = SchoolFactory(authority=authority, dpo_email="dpo@newcomer.example.org")
 
-    first = send_due_reminders()
-    second = send_due_reminders()
+    with django_capture_on_commit_callbacks(execute=True):
+        first = send_due_reminders()
+    with django_capture_on_commit_callbacks(execute=True):
+        second = send_due_reminders()
 
     assert (first["new_parties"], second["new_parties"]) == (1, 0)
     assert SignOffRequest.objects.filter(version_id=world.v2, school=newcomer).exists()
@@ -256,6 +262,34 @@ def test_inactive_portal_accounts_are_not_emailed(
     assert "former@example.org" not in {to for m in mail.outbox for to in m.to}
 
 
-def test_the_publication_email_task_ignores_a_superseded_version(world) -> None:
-    assert tasks.notify_version_published(world.v1) == 0
+def test_a_signature_request_job_for_a_superseded_version_sends_nothing(world) -> None:
+    [job_id] = enqueue([agreement_email_job(world.v1, school(AVON).pk)], send=False)
+
+    assert run(job_id) == "done"
+    assert Job.objects.get(pk=job_id).result == "version 1 is no longer in force: nothing sent"
     assert mail.outbox == []
+
+
+def test_publishing_while_the_broker_is_down_answers_and_emails_once_it_is_back(
+    world, staff, django_capture_on_commit_callbacks, monkeypatch
+) -> None:
+    from governance.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
+    monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    draft = start_draft(agreement=world.version(2).agreement)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_version(version=draft, user=staff)  # the broker refuses: no error here
+
+    draft.refresh_from_db()
+    assert draft.status == "published"
+    jobs = Job.objects.filter(agreement_version=draft)
+    assert jobs.count() == 4 and not jobs.exclude(sent_at=None).exists()
+    assert mail.outbox == []
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)  # the broker is back
+    sweep()
+
+    assert recipients() == [ARDEN_TO, AVON_TO, KINETON_TO]
+    assert set(jobs.values_list("status", flat=True)) == {"done"}

@@ -22,6 +22,8 @@ from pghistory.models import MiddlewareEvents
 from agreements.ledger import append_event
 from agreements.models import AgreementVersion, Signature, SignOffEvent
 from governance.models import AccessEvent, School, User
+from governance.outbox.models import Job, JobBatch
+from governance.outbox.services import enqueue, notice_job
 from notices.models import NoticeVersion
 from processors.models import Processor
 from tests.admin_pages import admin_url, auditor_client
@@ -58,6 +60,10 @@ MAKERS: dict[type[models.Model], Callable[[], models.Model]] = {
         username="someone", ip_address="192.0.2.1", user_agent="", path_info="/"
     ),
     SignOffEvent: lambda: append_event(kind="published", payload={"agreement_id": 0}),
+    JobBatch: lambda: JobBatch.objects.create(label="Nightly refresh"),
+    Job: lambda: Job.objects.get(
+        pk=enqueue([notice_job(School.objects.first().pk, "pupils")], send=False)[0]
+    ),
     NoticeVersion: lambda: NoticeVersion.objects.create(
         school=School.objects.first(),
         audience=NoticeVersion._meta.get_field("audience").choices[0][0],
@@ -94,6 +100,8 @@ NEVER_ADDED_BY_HAND = {
     AccessLog,
     AccessFailureLog,
     MiddlewareEvents,
+    Job,
+    JobBatch,
 }
 
 

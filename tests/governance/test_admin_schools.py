@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from governance.models import DataObject, Offering, Purpose, School, StorageSystem
+from governance.outbox.models import JobBatch
 from notices.models import NoticeVersion
 from tests.admin_pages import (
     WARWICKSHIRE,
@@ -367,7 +368,9 @@ def test_publish_page_says_what_publishing_will_do(staff_client: Client) -> None
     assert not School.objects.get(name=DRAFT).is_published  # looking publishes nothing
 
 
-def test_publishing_from_the_schools_page_makes_its_notices_public(staff_client) -> None:
+def test_publishing_from_the_schools_page_makes_its_notices_public(
+    staff_client, jobs_run_at_once
+) -> None:
     draft = school(DRAFT)
 
     response = staff_client.post(publish_url(draft))
@@ -379,30 +382,53 @@ def test_publishing_from_the_schools_page_makes_its_notices_public(staff_client)
     assert any("notices published" in m for m in messages_of(response))
 
 
-def test_the_publish_action_publishes_each_selected_school(staff_client) -> None:
+def test_the_publish_action_publishes_each_selected_school_as_one_batch(
+    staff_client, jobs_run_at_once
+) -> None:
     draft, academy = school(DRAFT), school(ACADEMY)
     action = {"action": "publish_notices", "_selected_action": [draft.pk, academy.pk]}
 
-    with mock.patch("governance.admin.schools.publish_school_notices", return_value=[]) as call:
-        response = staff_client.post(admin_url(School, "changelist"), action, follow=True)
+    response = staff_client.post(admin_url(School, "changelist"), action, follow=True)
 
-    assert {c.kwargs["school"].pk for c in call.call_args_list} == {draft.pk, academy.pk}
-    assert all(c.kwargs["user"].username == "staff" for c in call.call_args_list)
+    batch = JobBatch.objects.get()
+    assert batch.progress() == {"done": 4, "pending": 0, "failed": 0, "total": 4}
+    assert set(batch.jobs.values_list("school_id", flat=True)) == {draft.pk, academy.pk}
+    assert not batch.jobs.filter(tell_dpo=True).exists(), "staff published: no email"
     shown = " ".join(messages_of(response))
-    assert f"{DRAFT}: notices published." in shown
+    assert f"{DRAFT}: notices published. Pupils and parents: version 1 issued" in shown
     assert f"{ACADEMY}: notices brought up to date." in shown
 
 
-def test_a_failed_render_is_reported_not_raised(staff_client: Client) -> None:
-    failing = mock.patch(
-        "governance.admin.schools.publish_school_notices", side_effect=OSError("no fonts")
-    )
+def test_publishing_with_the_workers_busy_links_to_the_batch(
+    staff_client, django_capture_on_commit_callbacks
+) -> None:
+    action = {
+        "action": "publish_notices",
+        "_selected_action": [school(DRAFT).pk, school(ACADEMY).pk],
+    }
+
+    with (
+        mock.patch("governance.outbox.services.send_jobs"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = staff_client.post(admin_url(School, "changelist"), action, follow=True)
+
+    batch = JobBatch.objects.get()
+    shown = " ".join(messages_of(response))
+    assert "4 of 4 document(s) are being issued by the workers" in shown
+    assert reverse("admin:outbox_jobbatch_change", args=[batch.pk]) in shown
+
+
+def test_a_failed_render_is_reported_not_raised(staff_client: Client, jobs_run_at_once) -> None:
+    failing = mock.patch("notices.services.html_to_pdf", side_effect=RuntimeError("no fonts"))
 
     with failing:
         response = staff_client.post(publish_url(school(DRAFT)), follow=True)
 
     assert response.status_code == 200
-    assert "a notice failed to render (no fonts)" in " ".join(messages_of(response))
+    shown = " ".join(messages_of(response))
+    assert "render the pupils and parents notice failed (RuntimeError: no fonts)" in shown
+    assert "retry it under Background jobs" in shown
 
 
 def test_an_auditor_cannot_publish_notices() -> None:

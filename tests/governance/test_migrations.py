@@ -18,8 +18,12 @@ AFTER = [("governance", "0008_register_owners_required"), ("processors", "0003_w
 
 
 def _migrate(targets):
+    """Migrate to ``targets``; return the models as they stood there. (The state ``migrate``
+    returns after a backwards plan is that of the last migration it unapplied, which need
+    not be one of the targets' apps.)"""
     executor = MigrationExecutor(connection)
-    return executor.migrate(targets).apps
+    executor.migrate(targets)
+    return MigrationExecutor(connection).loader.project_state(targets).apps
 
 
 def _drop_what_the_old_schema_cannot_hold() -> None:

@@ -11,6 +11,7 @@ an auditor, staff and anonymous visitors.
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -33,6 +34,7 @@ from governance.models import (
     StorageSystem,
     User,
 )
+from governance.outbox.models import Job
 from notices.models import NoticeVersion
 from processors.models import Processor
 from tests.factories import UserFactory
@@ -311,7 +313,9 @@ def test_a_dpos_edit_queues_no_notice_refresh(
     world, avon, monkeypatch, django_capture_on_commit_callbacks
 ) -> None:
     queued: list[set[int]] = []
-    monkeypatch.setattr("notices.dependencies._enqueue", queued.append)
+    monkeypatch.setattr(
+        "notices.dependencies._enqueue", lambda ids, batch=None: queued.append(ids) or []
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         response = avon.post(url("register_add", AVON, "systems"), system_form(world))
@@ -667,17 +671,34 @@ def test_a_post_without_the_csrf_token_is_refused(world) -> None:
 
 
 def test_a_failed_render_while_publishing_is_a_message_not_a_server_error(
-    world, avon, monkeypatch
+    world, avon, monkeypatch, jobs_run_at_once
 ) -> None:
-    def fail(**kwargs: object) -> None:
+    def fail(*args: object, **kwargs: object) -> None:
         raise RuntimeError("the PDF engine is missing")
 
-    monkeypatch.setattr("notices.services.publish_school_notices", fail)
+    monkeypatch.setattr("notices.services.html_to_pdf", fail)
 
     response = avon.post(url("publish", AVON), follow=True)
 
     assert response.status_code == 200
     assert "failed to render, so it was not issued" in response.content.decode()
+    failed = Job.objects.filter(school__urn=AVON, status=Job.Status.FAILED)
+    assert failed.count() == 2
+    assert all("RuntimeError: the PDF engine is missing" in job.error for job in failed)
+
+
+def test_publishing_while_the_workers_are_busy_says_the_notices_are_on_their_way(
+    world, avon, django_capture_on_commit_callbacks
+) -> None:
+    with (
+        mock.patch("governance.outbox.services.send_jobs"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = avon.post(url("publish", AVON), follow=True)
+
+    assert "your notices are being issued" in response.content.decode()
+    assert Job.objects.filter(school__urn=AVON, status=Job.Status.PENDING).count() == 2
+    assert not Job.objects.filter(school__urn=AVON, tell_dpo=True).exists()
 
 
 def test_the_audit_trail_names_the_dpo_who_changed_a_record(world, avon) -> None:

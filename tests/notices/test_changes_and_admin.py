@@ -8,10 +8,10 @@ from django.test import Client
 from django.urls import reverse
 
 from governance.models import School
+from governance.outbox.models import Job, JobBatch
 from notices.changes import describe_changes
 from notices.content import build_notice_content
 from notices.models import NoticeVersion
-from notices.tasks import render_school_notices
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_for_module")]
 
@@ -93,7 +93,7 @@ def test_staff_rerender_action_queues_selected_schools(
     url = reverse("admin:governance_school_changelist")
 
     with (
-        mock.patch.object(render_school_notices, "delay") as delay,
+        mock.patch("governance.outbox.services.send_jobs") as send,
         django_capture_on_commit_callbacks(execute=True),
     ):
         response = staff_client.post(
@@ -101,8 +101,14 @@ def test_staff_rerender_action_queues_selected_schools(
         )
 
     assert len(ids) == 2
-    assert "Re-render queued for 2 school(s)." in response.content.decode()
-    assert [call.args[0] for call in delay.call_args_list] == ids
+    batch = JobBatch.objects.get()
+    assert "Re-render queued: 4 notice(s)." in response.content.decode()
+    assert reverse("admin:outbox_jobbatch_change", args=[batch.pk]) in response.content.decode()
+    [sent] = [call.args[0] for call in send.call_args_list]
+    jobs = Job.objects.filter(pk__in=sent, batch=batch)
+    assert sorted(jobs.values_list("school_id", "audience")) == sorted(
+        (pk, audience) for pk in ids for audience in ("pupils", "workforce")
+    )
 
 
 def test_issued_versions_are_read_only_for_staff(demo, staff_client: Client) -> None:

@@ -5,6 +5,7 @@ from unittest import mock
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from governance.models import (
     DataFlow,
@@ -16,11 +17,15 @@ from governance.models import (
     StorageSystem,
     Subscription,
 )
+from governance.outbox.models import Job, JobBatch
+from governance.outbox.services import enqueue, notice_job, run
 from notices.dependencies import holding_refresh
-from notices.tasks import render_all_notices, render_school_notices
+from notices.tasks import render_all_notices
 from processors.models import Certification, Processor
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_for_module")]
+
+STOUR = "Stour Valley CofE Primary School"
 
 
 @pytest.fixture
@@ -33,25 +38,25 @@ def school_ids(*names: str) -> set[int]:
 
 
 def warwickshire() -> set[int]:
-    return set(
-        School.objects.filter(authority__name="Warwickshire County Council").values_list(
-            "pk", flat=True
-        )
-    )
+    """Warwickshire's published schools (a draft school's notices are not rendered)."""
+    schools = School.objects.filter(authority__name="Warwickshire County Council")
+    return set(schools.exclude(name=STOUR).values_list("pk", flat=True))
 
 
 @pytest.fixture
 def queued(committed_demo, django_capture_on_commit_callbacks):
-    """Run an edit, commit it, and return the school ids whose refresh was queued (as a set,
-    and every call)."""
+    """Run an edit, commit it, and return the school ids whose notices were sent to render
+    (as a set, and one entry per school and notice sent)."""
 
     def run(edit) -> tuple[set[int], list[int]]:
         with (
-            mock.patch.object(render_school_notices, "delay") as delay,
+            mock.patch("governance.outbox.services.send_jobs") as send,
             django_capture_on_commit_callbacks(execute=True),
         ):
             edit()
-        calls = [c.args[0] for c in delay.call_args_list]
+        sent = [job_id for call in send.call_args_list for job_id in call.args[0]]
+        jobs = dict(Job.objects.filter(pk__in=sent).values_list("pk", "school_id"))
+        calls = [jobs[job_id] for job_id in sent]
         return set(calls), calls
 
     return run
@@ -66,11 +71,17 @@ def test_processor_edit_refreshes_exactly_its_subscribers(queued) -> None:
     assert queued(edit)[0] == school_ids("Avon Meadow Primary School")
 
 
-def test_nothing_is_queued_before_commit(demo) -> None:
-    with mock.patch.object(render_school_notices, "delay") as delay:
+def test_jobs_are_written_in_the_transaction_and_sent_only_after_commit(demo) -> None:
+    Job.objects.update(status=Job.Status.DONE)  # the demo's own jobs, done with
+    with mock.patch("governance.outbox.services.send_jobs") as send:
         Processor.objects.get(name="Redstor").save()  # inside the test's transaction
 
-    delay.assert_not_called()
+    send.assert_not_called()
+    written = Job.objects.filter(status=Job.Status.PENDING)
+    assert {(j.school.name, j.audience) for j in written} == {
+        ("Avon Meadow Primary School", "pupils"),
+        ("Avon Meadow Primary School", "workforce"),
+    }
 
 
 def test_edits_rolled_back_queue_nothing(queued) -> None:
@@ -92,10 +103,11 @@ def test_many_edits_in_one_transaction_queue_each_school_once(queued) -> None:
             processor.save()
 
     ids, calls = queued(edit)
-    # Every school that sends data to a supplier or keeps it in a supplier's system is queued
-    # once; Ysgol Bryn Derw uses no supplier.
-    assert ids == set(School.objects.exclude(name="Ysgol Bryn Derw").values_list("pk", flat=True))
-    assert len(calls) == len(ids)
+    # Every published school that sends data to a supplier or keeps it in a supplier's system
+    # is queued once per notice; Ysgol Bryn Derw uses no supplier, Stour Valley is a draft.
+    expected = School.objects.exclude(name__in=["Ysgol Bryn Derw", STOUR])
+    assert ids == set(expected.values_list("pk", flat=True))
+    assert len(calls) == 2 * len(ids)
 
 
 def test_authority_wide_partner_edit_refreshes_every_school(queued) -> None:
@@ -109,7 +121,8 @@ def test_authority_wide_partner_edit_refreshes_every_school(queued) -> None:
 
 
 def test_subscription_refreshes_only_its_school(queued) -> None:
-    stour = School.objects.get(name="Stour Valley CofE Primary School")
+    School.objects.filter(name=STOUR).update(notices_published_at=timezone.now())
+    stour = School.objects.get(name=STOUR)
 
     def edit() -> None:
         Subscription.objects.create(
@@ -211,21 +224,37 @@ def test_removing_an_object_from_flows_refreshes_their_schools(queued) -> None:
     assert school_ids("Avon Meadow Primary School") <= queued(edit)[0]
 
 
-def test_task_refreshes_a_school_and_ignores_a_deleted_one(demo, settings, tmp_path) -> None:
+def test_a_job_refreshes_one_notice_and_a_second_run_issues_nothing(
+    demo, settings, tmp_path
+) -> None:
     settings.MEDIA_ROOT = tmp_path
     school = School.objects.get(name="Ysgol Bryn Derw")
+    [job_id] = enqueue([notice_job(school.pk, "pupils")], send=False)
 
-    results = render_school_notices(school.pk)
+    assert run(job_id) == Job.Status.DONE
+    job = Job.objects.get(pk=job_id)
+    assert job.result.startswith("Pupils and parents: version 1 issued, ")
+    assert job.attempts == 1
+    assert run(job_id) == "skipped", "a repeated message does nothing"
+    [again] = enqueue([notice_job(school.pk, "pupils")], send=False)
+    assert run(again) == Job.Status.DONE
+    assert Job.objects.get(pk=again).result == "Pupils and parents: unchanged (version 1)"
+    assert school.notice_versions.filter(audience="pupils").count() == 1
 
-    assert results == [
-        "Pupils and parents: version 1 issued, " + results[0].split(", ")[1],
-        "School workforce: version 1 issued, " + results[1].split(", ")[1],
-    ]
-    assert render_school_notices(999999) == []
+
+def test_a_draft_schools_job_issues_nothing(demo) -> None:
+    stour = School.objects.get(name=STOUR)
+    [job_id] = enqueue([notice_job(stour.pk, "pupils")], send=False)
+
+    assert run(job_id) == Job.Status.DONE
+    assert "draft" in Job.objects.get(pk=job_id).result
+    assert not stour.notice_versions.exists()
 
 
-def test_nightly_task_queues_every_school(demo) -> None:
-    count = School.objects.count()
-    with mock.patch.object(render_school_notices, "delay") as delay:
-        assert render_all_notices() == count == 6
-    assert delay.call_count == count
+def test_nightly_task_queues_every_published_school_as_one_batch(demo) -> None:
+    published = School.objects.exclude(name=STOUR).count()
+    with mock.patch("governance.outbox.services.send_jobs"):
+        assert render_all_notices() == 2 * published == 10
+    batch = JobBatch.objects.get()
+    assert batch.label == "Nightly refresh"
+    assert batch.progress() == {"done": 0, "pending": 10, "failed": 0, "total": 10}
