@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from amqp.exceptions import ChannelError
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
@@ -151,19 +152,25 @@ def send_jobs(ids: Sequence[int]) -> int:
             _run_in_process(chunk)
             sent += len(chunk)
             continue
+        # Stamped before the first message exists: stamped after, the UPDATE would hold the
+        # rows' locks while workers claim them, and a claim (SKIP LOCKED) would skip its job.
+        stamp = timezone.now()
+        Job.objects.filter(pk__in=chunk, status=Job.Status.PENDING).update(sent_at=stamp)
         try:
             with run_job.app.producer_or_acquire() as producer:
                 for job_id in chunk:
                     run_job.apply_async((job_id,), producer=producer, retry=False)
         except Exception:
             _broker.down_until = time.monotonic() + BROKER_DOWN_PAUSE
+            Job.objects.filter(pk__in=chunk, status=Job.Status.PENDING, sent_at=stamp).update(
+                sent_at=None
+            )
             logger.warning(
                 "The task broker is unreachable: %s job(s) wait for the outbox sweeper",
                 len(ids) - sent,
                 exc_info=True,
             )
             return sent
-        Job.objects.filter(pk__in=chunk, status=Job.Status.PENDING).update(sent_at=timezone.now())
         sent += len(chunk)
     return sent
 
@@ -200,7 +207,9 @@ def run(job_id: int) -> str:
     with transaction.atomic():
         # Lock the row for as long as the work takes: the lock is how others know we live.
         job = (
-            Job.objects.select_for_update(skip_locked=True)
+            # Only the job's row: locking its school too would make the school's other jobs
+            # skip (SKIP LOCKED) and drop their messages.
+            Job.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("school")
             .filter(pk=job_id, status=Job.Status.RUNNING, attempts=attempt)
             .first()
@@ -375,9 +384,16 @@ def queue_depth() -> int | None:
         return 0
     try:
         with app.connection_for_write() as conn, conn.channel() as channel:
-            ok = channel.queue_declare(  # type: ignore[attr-defined]
-                queue=app.conf.task_default_queue, passive=True
-            )
+            try:
+                ok = channel.queue_declare(  # type: ignore[attr-defined]
+                    queue=app.conf.task_default_queue, passive=True
+                )
+            except ChannelError as error:
+                # kombu's Redis transport keeps a queue as a list, which Redis deletes when
+                # it empties: a passive declare of an empty queue answers NOT_FOUND (404).
+                if str(getattr(error, "reply_code", "")) == "404":
+                    return 0
+                raise
             return int(ok.message_count)
     except Exception:
         logger.warning("Could not read the broker's queue length", exc_info=True)
