@@ -285,7 +285,8 @@ def test_publishing_while_the_broker_is_down_answers_and_emails_once_it_is_back(
     draft.refresh_from_db()
     assert draft.status == "published"
     jobs = Job.objects.filter(agreement_version=draft)
-    assert jobs.count() == 4 and not jobs.exclude(sent_at=None).exists()
+    assert jobs.count() == 4
+    assert not jobs.exclude(sent_at=None).exists()
     assert mail.outbox == []
 
     monkeypatch.setitem(app.conf, "task_always_eager", True)  # the broker is back
