@@ -4,7 +4,6 @@ A registry edit re-renders exactly the schools whose notice content can change. 
 builder decides whether anything actually changed; these functions only decide who to ask.
 """
 
-import logging
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -152,7 +151,6 @@ def schools_affected_by(instance: models.Model) -> set[int]:
     return register | schools_reached_by(flows.distinct())
 
 
-logger = logging.getLogger(__name__)
 _pending = threading.local()
 
 

@@ -8,7 +8,6 @@ DPOs and staff may write (``governance.register.may_edit_register``): an auditor
 values but no form to send, and a POST is refused with 403.
 """
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -27,8 +26,6 @@ from governance import register as services
 from governance.models import DataFlow, DataObject, Purpose, School, StorageSystem
 from governance.outbox.models import Job
 from governance.portal import forms
-
-logger = logging.getLogger(__name__)
 
 NOT_PUBLIC = "Saved. Your changes are not public yet: preview and publish your notices when ready."
 

@@ -17,7 +17,7 @@ from governance.celery import app
 from governance.models import School
 from governance.outbox import services
 from governance.outbox.models import Job, JobBatch
-from governance.outbox.services import Defer, enqueue, notice_job, run, sweep
+from governance.outbox.services import enqueue, notice_job, run, sweep
 from notices.dependencies import holding_refresh, queue_notice_batch, queue_notice_refresh
 from notices.models import NoticeVersion
 from tests.factories import SchoolFactory, UserFactory
@@ -278,10 +278,6 @@ def test_the_email_waits_while_the_other_notice_renders() -> None:
     job = Job.objects.get(pk=email)
     assert (job.status, job.attempts, job.sent_at) == ("pending", 0, None)
     assert job.available_at > timezone.now()
-
-
-def test_defer_is_not_an_error() -> None:
-    assert not isinstance(Defer("x"), services.TRANSIENT_ERRORS)
 
 
 # Sweeping
