@@ -245,6 +245,11 @@ def _claim(job_id: int) -> int | None:
         if job is None:
             return None
         if job.status == Job.Status.RUNNING:
+            if job.claimed_at and job.claimed_at > timezone.now() - claim_grace():
+                # Claimed a moment ago and not locked yet: its worker is between the claim and
+                # the work (a second message for the same job, sent again by the sweeper). If
+                # that worker died in between, the sweeper releases the job after the grace.
+                return None
             # Running, yet nobody holds its lock: the worker that claimed it is gone.
             logger.warning("Job %s: its worker %s stopped; taking it over", job.pk, job.claimed_by)
         if job.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
@@ -353,12 +358,17 @@ def sweep(*, now: Any = None) -> SweepReport:
     return report
 
 
+def claim_grace() -> timedelta:
+    """How long a running job is its claimer's even though nobody holds its row lock."""
+    if connection.vendor == "postgresql":
+        return timedelta(seconds=10)  # a job just claimed is locked a moment later
+    # No row locks to tell a live worker from a dead one: wait out the time limit.
+    return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+
+
 def _release_orphans(now: Any) -> int:
     """Put back to wait the running jobs nobody holds (their worker died mid-job)."""
-    if connection.vendor == "postgresql":
-        grace = timedelta(seconds=10)  # a job just claimed is locked a moment later
-    else:  # no row locks to tell a live worker from a dead one: wait out the time limit
-        grace = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    grace = claim_grace()
     released = 0
     with transaction.atomic():
         orphans = Job.objects.select_for_update(skip_locked=True).filter(

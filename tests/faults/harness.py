@@ -726,6 +726,7 @@ class FaultWorld:
         pids = {str(pid) for pid in by}
 
         def rendering() -> list[Document]:
+            self.supervise()  # a worker that ended on its own must not leave us waiting
             documents = self.rendering_now()
             if documents and pids:
                 claimers = self.query(

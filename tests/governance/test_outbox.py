@@ -205,7 +205,10 @@ def test_a_job_whose_worker_died_is_taken_over() -> None:
     [job_id] = enqueue([notice_job(school.pk, "pupils")], send=False)
     # What a worker killed mid-job leaves: claimed and counted, its transaction rolled back.
     Job.objects.filter(pk=job_id).update(
-        status="running", attempts=1, claimed_at=timezone.now(), claimed_by="gone:1"
+        status="running",
+        attempts=1,
+        claimed_at=timezone.now() - datetime.timedelta(hours=1),
+        claimed_by="gone:1",
     )
 
     assert run(job_id) == "done"  # a redelivered message: nobody holds the row
@@ -215,11 +218,30 @@ def test_a_job_whose_worker_died_is_taken_over() -> None:
     assert NoticeVersion.objects.filter(school=school, audience="pupils").count() == 1
 
 
+def test_a_job_claimed_a_moment_ago_is_left_to_its_claimer() -> None:
+    """A second message for a job whose worker has claimed it but not yet locked it (the gap
+    between the two transactions) must not take it over: that would count a second attempt
+    and, for an email, could send it twice."""
+    school = new_school()
+    [job_id] = enqueue([notice_job(school.pk, "pupils")], send=False)
+    Job.objects.filter(pk=job_id).update(
+        status="running", attempts=1, claimed_at=timezone.now(), claimed_by="busy:1"
+    )
+
+    assert run(job_id) == "skipped"
+
+    job = Job.objects.get(pk=job_id)
+    assert (job.status, job.attempts, job.claimed_by) == ("running", 1, "busy:1")
+    assert not NoticeVersion.objects.filter(school=school).exists()
+
+
 def test_a_job_that_keeps_killing_its_worker_stops_at_the_cap(settings) -> None:
     settings.OUTBOX_MAX_ATTEMPTS = 2
     school = new_school()
     [job_id] = enqueue([notice_job(school.pk, "pupils")], send=False)
-    Job.objects.filter(pk=job_id).update(status="running", attempts=2, claimed_at=timezone.now())
+    Job.objects.filter(pk=job_id).update(
+        status="running", attempts=2, claimed_at=timezone.now() - datetime.timedelta(hours=1)
+    )
 
     assert run(job_id) == "skipped"
 
@@ -342,7 +364,9 @@ def test_staff_find_failed_and_overdue_jobs_and_retry_them(
     with handler_raises(KeyError("title")):
         run(failed)
     [overdue] = enqueue([notice_job(school.pk, "workforce")], send=False)
-    Job.objects.filter(pk=overdue).update(available_at=timezone.now() - datetime.timedelta(hours=1))
+    Job.objects.filter(pk=overdue).update(
+        available_at=timezone.now() - datetime.timedelta(hours=1)
+    )
     changelist = reverse("admin:outbox_job_changelist")
 
     shown = staff_client.get(changelist, {"attention": "failed"}).content.decode()
