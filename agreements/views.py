@@ -1,12 +1,9 @@
 """Public pages for agreements: anyone can check whether a PDF is an authentic signed copy."""
 
-import ipaddress
 import logging
 import threading
 
-from axes.helpers import get_client_ip_address
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
@@ -17,44 +14,10 @@ from agreements.signing import verify_signed_copy
 
 logger = logging.getLogger(__name__)
 
-# VERIFY_RATE_LIMIT uploads per address in this many seconds.
-RATE_PERIOD = 60
 # A validation holds a process for tens of milliseconds of CPU: this many at once in each
 # process, and an upload that finds them all busy is refused at once rather than queued.
 VALIDATION_SLOTS = threading.BoundedSemaphore(settings.VERIFY_CONCURRENCY)
 BUSY_RETRY_SECONDS = 5
-
-
-def _client_key(request: HttpRequest) -> str:
-    """Name the client as sign-in throttling does (X-Forwarded-For behind TRUSTED_PROXY_COUNT
-    proxies), an IPv6 client by its /64: one host is routinely given a whole /64."""
-    address = get_client_ip_address(request) or request.META.get("REMOTE_ADDR") or "unknown"
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return address
-    if ip.version == 6:
-        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
-    return str(ip)
-
-
-def _over_rate_limit(request: HttpRequest) -> bool:
-    """Count this upload against its client's allowance; say whether it is over.
-
-    The count lives in Django's cache (Redis with REDIS_URL, so every gunicorn worker sees the
-    same count) for RATE_PERIOD seconds from the client's first upload. If the cache cannot
-    be reached the upload is let through: each process still bounds its validations.
-    """
-    key = f"agreements:verify:{_client_key(request)}"
-    try:
-        cache.add(key, 0, timeout=RATE_PERIOD)
-        count = cache.incr(key)
-    except ValueError:  # the count expired between the two calls: a new period
-        return False
-    except Exception:
-        logger.warning("Verifier: the upload count is unavailable", exc_info=True)
-        return False
-    return count > settings.VERIFY_RATE_LIMIT
 
 
 def _refusal(request: HttpRequest, message: str, *, status: int, retry_after: int) -> HttpResponse:
@@ -66,27 +29,21 @@ def _refusal(request: HttpRequest, message: str, *, status: int, retry_after: in
 
 # No CSRF check: checking a file changes nothing and tells every visitor the same, so there is
 # nothing to forge; and the check would parse (and spool to disk) the whole upload before the
-# view could refuse a client over its allowance or a body over the size limit.
+# view could refuse a body over the size limit.
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest) -> HttpResponse:
     """Upload a PDF; learn whether it is an authentic, unaltered signed copy, and of what.
 
     Nothing is stored. A file that is not a PDF, is empty or too large gets 400. Each address
-    may upload VERIFY_RATE_LIMIT files a minute (then 429, before the upload is even read),
-    and each process validates at most VERIFY_CONCURRENCY at once (then 503): one client, or
-    a crowd, cannot keep the server from answering everyone else.
+    may upload VERIFY_RATE_LIMIT files a minute (then 429, answered by
+    ``agreements.middleware.VerifierThrottleMiddleware`` before the upload is even read), and
+    each process validates at most VERIFY_CONCURRENCY at once (then 503): one client, or a
+    crowd, cannot keep the server from answering everyone else.
     """
     max_bytes = settings.VERIFY_UPLOAD_MAX_BYTES
     if request.method == "GET":
         return render(request, "agreements/verify.html", {"form": VerifyForm(max_bytes=max_bytes)})
-    if _over_rate_limit(request):
-        return _refusal(
-            request,
-            "Too many files checked from your address: wait a minute, then try again.",
-            status=429,
-            retry_after=RATE_PERIOD,
-        )
     # Refuse an oversized body before Django spools it to disk.
     declared = request.META.get("CONTENT_LENGTH") or "0"
     if not declared.isdigit() or int(declared) > max_bytes + 64 * 1024:

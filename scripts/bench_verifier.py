@@ -1,9 +1,11 @@
 """Benchmark the public verifier under abuse: do other pages stay fast while it is flooded?
 
 Starts its own gunicorn (production settings, on a free port, with a throwaway SQLite
-database and media folder, or DATABASE_URL if set), seals a PDF with a throwaway
-development PKI, then times public pages (p50/p95) with nothing else running, and while
-12 clients upload the sealed PDF to /agreements/verify/ in a loop, ignoring Retry-After:
+database and media folder, or DATABASE_URL if set) and, when redis-server is on PATH, a Redis
+of its own for the upload counts (as production keeps them; never the machine's Redis), seals
+a PDF with a throwaway development PKI, then times public pages (p50/p95) with nothing else
+running, and while 12 clients upload the sealed PDF to /agreements/verify/ in a loop, ignoring
+Retry-After:
 first each from its own address (X-Forwarded-For behind TRUSTED_PROXY_COUNT=1: the worst case
 for a per-address throttle), then all from one. Stops the server by its PID at the end.
 
@@ -14,6 +16,7 @@ import argparse
 import http.client
 import multiprocessing
 import os
+import shutil
 import signal
 import socket
 import statistics
@@ -38,12 +41,36 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def server_environment(workdir: str) -> dict[str, str]:
+def start_redis(workdir: str) -> tuple[subprocess.Popen | None, str]:
+    """A redis-server of our own (free port, own folder, no persistence), or None."""
+    if shutil.which("redis-server") is None:
+        return None, ""
+    port = free_port()
+    folder = Path(workdir, "redis")
+    folder.mkdir()
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder),
+         "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return process, f"redis://127.0.0.1:{port}/0"
+        time.sleep(0.1)
+    process.kill()
+    raise SystemExit("redis-server did not start within 10 s")
+
+
+def server_environment(workdir: str, redis_url: str) -> dict[str, str]:
     """Production's settings, but static files collected into ``workdir``, not the project."""
     Path(workdir, "bench_settings.py").write_text(
         f"from governance.settings import *  # noqa: F403\nSTATIC_ROOT = {workdir + '/static'!r}\n"
     )
     env = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
+    if redis_url:
+        env["REDIS_URL"] = redis_url
     env.setdefault("DATABASE_URL", f"sqlite:///{workdir}/bench.sqlite3")
     env.update(
         PYTHONPATH=os.pathsep.join([workdir, str(ROOT)]),
@@ -203,29 +230,43 @@ def report(name: str, times: dict[str, list[float]], idle: dict[str, list[float]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1, help="over 1: gthread workers")
     parser.add_argument("--uploaders", type=int, default=12)
     parser.add_argument("--seconds", type=float, default=30, help="per loaded run")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as workdir:
-        env = server_environment(workdir)
-        prepare(env)
-        pdf = sealed_pdf(env)
-        port = free_port()
-        log = Path(workdir, "gunicorn.log")
-        with log.open("wb") as output:
-            server = subprocess.Popen(
-                [str(BIN / "gunicorn"), "governance.wsgi:application", "--bind",
-                 f"127.0.0.1:{port}", "--workers", str(args.workers)],
-                cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
-            )  # fmt: skip
+        redis, redis_url = start_redis(workdir)
         try:
-            wait_until_up(port, server)
-            run(port, pdf, args)
+            bench(workdir, redis_url, args)
         finally:
-            os.kill(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
-            errors = [line for line in log.read_text().splitlines() if "Traceback" in line]
-            print(f"server errors: {len(errors)} (log: one line per refused upload, not shown)")
+            if redis is not None:
+                redis.terminate()
+                redis.wait(timeout=30)
+
+
+def bench(workdir: str, redis_url: str, args: argparse.Namespace) -> None:
+    env = server_environment(workdir, redis_url)
+    # The jobs the demo queues run in process while preparing: no worker, no broker.
+    prepare({key: value for key, value in env.items() if key != "REDIS_URL"})
+    pdf = sealed_pdf(env)
+    port = free_port()
+    log = Path(workdir, "gunicorn.log")
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            [str(BIN / "gunicorn"), "governance.wsgi:application", "--bind",
+             f"127.0.0.1:{port}", "--workers", str(args.workers), "--threads", str(args.threads)],
+            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        wait_until_up(port, server)
+        counts = f"a Redis of its own ({redis_url})" if redis_url else "each worker's memory"
+        print(f"upload counts kept in {counts}")
+        run(port, pdf, args)
+    finally:
+        os.kill(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        errors = [line for line in log.read_text().splitlines() if "Traceback" in line]
+        print(f"server errors: {len(errors)} (log: one line per refused upload, not shown)")
 
 
 def run(port: int, pdf: bytes, args: argparse.Namespace) -> None:
@@ -240,7 +281,8 @@ def run(port: int, pdf: bytes, args: argparse.Namespace) -> None:
         return [("POST", VERIFY, body, h) for h in headers]
 
     n = args.uploaders
-    print(f"gunicorn: {args.workers} sync workers; sealed PDF: {len(pdf) // 1024} KB")
+    kind = f"gthread workers x {args.threads} threads" if args.threads > 1 else "sync workers"
+    print(f"gunicorn: {args.workers} {kind}; sealed PDF: {len(pdf) // 1024} KB")
     idle, _ = phase(port, paths, 10, [])
     print("public pages, nothing else running:")
     report("idle", idle, None)

@@ -45,6 +45,9 @@ def _own_cache(settings) -> None:
             "LOCATION": f"test-{uuid.uuid4()}",
         }
     }
+    from agreements import middleware
+
+    middleware._refused_until.clear()  # the verifier's refusals remembered in memory
 
 
 @pytest.fixture

@@ -47,7 +47,7 @@ HANDLERS: dict[str, str] = {
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError, OSError)
 
 
-class Defer(Exception):  # noqa: N818: control flow, not an error
+class Defer(Exception):  # control flow, not an error
     """Raised by a handler that cannot run yet: the job waits ``seconds`` without an attempt."""
 
     def __init__(self, reason: str, seconds: int = 30) -> None:

@@ -187,3 +187,43 @@ def test_when_every_validation_slot_is_busy_the_upload_is_refused_at_once(settin
     assert int(busy["Retry-After"]) > 0
     assert "busy" in busy.content.decode()
     assert after.status_code == 200
+
+
+def test_a_refused_upload_is_answered_before_the_rest_of_the_stack(settings) -> None:
+    """Over the allowance, the answer costs a cache increment: a body that would be a 400 if it
+    were parsed gets its 429, with headers of its own (the CSP middleware never sees it)."""
+    settings.VERIFY_RATE_LIMIT = 1
+    upload(JUNK_PDF, REMOTE_ADDR="192.0.2.5")
+    client = Client(REMOTE_ADDR="192.0.2.5")
+
+    refused = client.generic(
+        "POST", VERIFY_URL, b"not multipart at all", content_type="multipart/form-data; boundary=x"
+    )
+
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "60"
+    assert "default-src 'none'" in refused["Content-Security-Policy"]
+    assert refused["X-Frame-Options"] == "DENY"
+    assert "Set-Cookie" not in refused
+    assert "Too many files checked from your address" in refused.content.decode()
+    assert settings.MIDDLEWARE.index("agreements.middleware.VerifierThrottleMiddleware") == 1
+
+
+def test_a_refused_client_is_refused_from_memory_then_the_count_is_asked_again(settings) -> None:
+    """Once over, a flood costs no trip to the shared count per upload; after the short
+    memory lapses the shared count decides again (here: a new period, so it is let in)."""
+    from django.core.cache import cache
+
+    from agreements import middleware
+
+    settings.VERIFY_RATE_LIMIT = 1
+    upload(JUNK_PDF, REMOTE_ADDR="192.0.2.6")
+    assert upload(JUNK_PDF, REMOTE_ADDR="192.0.2.6").status_code == 429
+
+    with mock.patch.object(cache, "incr", side_effect=AssertionError("asked the cache")):
+        assert upload(JUNK_PDF, REMOTE_ADDR="192.0.2.6").status_code == 429
+
+    cache.delete("agreements:verify:192.0.2.6")  # the shared period ended
+    later = middleware._refused_until["192.0.2.6"] + 1
+    with mock.patch("agreements.middleware.time.monotonic", return_value=later):
+        assert upload(JUNK_PDF, REMOTE_ADDR="192.0.2.6").status_code == 200

@@ -364,9 +364,7 @@ def test_staff_find_failed_and_overdue_jobs_and_retry_them(
     with handler_raises(KeyError("title")):
         run(failed)
     [overdue] = enqueue([notice_job(school.pk, "workforce")], send=False)
-    Job.objects.filter(pk=overdue).update(
-        available_at=timezone.now() - datetime.timedelta(hours=1)
-    )
+    Job.objects.filter(pk=overdue).update(available_at=timezone.now() - datetime.timedelta(hours=1))
     changelist = reverse("admin:outbox_job_changelist")
 
     shown = staff_client.get(changelist, {"attention": "failed"}).content.decode()
