@@ -13,6 +13,7 @@ from collections.abc import Callable
 from functools import cache as once
 
 from axes.helpers import get_client_ip_address
+from csp.utils import build_policy
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
@@ -32,12 +33,6 @@ MAX_REMEMBERED = 10_000
 # Client key -> time.monotonic() until which this process refuses it without asking the cache.
 _refused_until: dict[str, float] = {}
 REFUSAL = "Too many files checked from your address: wait a minute, then try again."
-# The refusal page links one stylesheet and posts one form: the policy allows no more. (This
-# answer never reaches the CSP middleware, so it carries its own, stricter policy.)
-REFUSAL_POLICY = (
-    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-    "frame-ancestors 'none'; base-uri 'none'"
-)
 
 
 def client_key(request: HttpRequest) -> str:
@@ -91,18 +86,23 @@ def remember_refusal(client: str, now: float) -> None:
 
 
 @once
-def refusal_page(limit: int, max_bytes: int) -> bytes:
+def refusal_page(max_bytes: int) -> bytes:
     """The verifier's page with the refusal, rendered once per process (it names no one)."""
     context = {"form": VerifyForm(max_bytes=max_bytes), "refusal": REFUSAL}
     return render_to_string("agreements/verify.html", context).encode()
 
 
+@once
+def site_policy() -> str:
+    return build_policy()  # the site's CONTENT_SECURITY_POLICY, as the CSP middleware sends it
+
+
 def too_many_uploads() -> HttpResponse:
-    page = refusal_page(settings.VERIFY_RATE_LIMIT, settings.VERIFY_UPLOAD_MAX_BYTES)
-    response = HttpResponse(page, status=429)
+    response = HttpResponse(refusal_page(settings.VERIFY_UPLOAD_MAX_BYTES), status=429)
     response["Retry-After"] = str(RATE_PERIOD)
-    response["Content-Security-Policy"] = REFUSAL_POLICY
-    response["X-Frame-Options"] = "DENY"
+    # This answer never reaches the CSP and clickjacking middleware: it carries their headers.
+    response["Content-Security-Policy"] = site_policy()
+    response["X-Frame-Options"] = settings.X_FRAME_OPTIONS
     response["Cache-Control"] = "no-store"
     return response
 
