@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.db.models.fields.related import RelatedField
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from governance.search import clean_search_term
 
@@ -27,6 +27,14 @@ def missing_details_html(missing: list[str]) -> str:
     if not missing:
         return "—"
     return format_html('<strong class="missing-details">Missing: {}</strong>', ", ".join(missing))
+
+
+def warnings_html(warnings: list[str]) -> str:
+    """Show staff, in red, each warning about a record (or a dash when there is none)."""
+    if not warnings:
+        return "—"
+    items = format_html_join("", "<li>{}</li>", ((w,) for w in warnings))
+    return format_html('<ul class="missing-details">{}</ul>', items)
 
 
 def owner_display(obj: Any) -> str:

@@ -17,6 +17,7 @@ BOTH, ENGLAND, WALES = Reach.BOTH, Reach.ENGLAND, Reach.WALES
 ART6, ART9, SCH1 = LawfulBasis.Kind.ART6, LawfulBasis.Kind.ART9, LawfulBasis.Kind.DPA_SCH1
 
 # (kind, code, title, plain text): the UK GDPR and DPA 2018 catalogue, the same everywhere.
+# The employment conditions fit only data about the workforce (``LawfulBasis.only_for``).
 LAWFUL_BASES = [
     (ART6, "Art 6(1)(a)", "Consent",
      "You have given clear consent for us to use the information for a specific purpose. "
@@ -37,8 +38,8 @@ LAWFUL_BASES = [
     (ART9, "Art 9(2)(a)", "Explicit consent",
      "You have given explicit consent for us to use this sensitive information."),
     (ART9, "Art 9(2)(b)", "Employment, social security and social protection",
-     "We need this sensitive information to meet our obligations under employment, social "
-     "security or social protection law, including the protection of children."),
+     "We need this sensitive information to meet our obligations and exercise our rights as an "
+     "employer, or under social security or social protection law."),
     (ART9, "Art 9(2)(c)", "Vital interests",
      "We need this sensitive information to protect someone's life when they cannot consent."),
     (ART9, "Art 9(2)(d)", "Not-for-profit bodies",
@@ -58,9 +59,11 @@ LAWFUL_BASES = [
     (ART9, "Art 9(2)(j)", "Archiving, research and statistics",
      "We use this sensitive information for archiving, research or statistics, with safeguards."),
     (SCH1, "DPA 2018 Sch 1 Pt 1 para 1", "Employment, social security and social protection",
-     "The Data Protection Act 2018 condition that goes with Art 9(2)(b)."),
+     "Needed for our obligations and rights as an employer, with a policy document in place "
+     "that says how we protect the information."),
     (SCH1, "DPA 2018 Sch 1 Pt 1 para 2", "Health or social care purposes",
-     "The Data Protection Act 2018 condition that goes with Art 9(2)(h)."),
+     "Needed to provide health or social care, by or under the responsibility of a health or "
+     "social work professional."),
     (SCH1, "DPA 2018 Sch 1 Pt 2 para 6", "Statutory and government purposes",
      "Needed to carry out a function given by law, such as the local authority's "
      "education duties."),
@@ -70,6 +73,8 @@ LAWFUL_BASES = [
      "Needed to protect a child or an adult at risk from neglect or harm."),
 ]  # fmt: skip
 
+
+EMPLOYMENT_CONDITIONS = {"Art 9(2)(b)", "DPA 2018 Sch 1 Pt 1 para 1"}
 
 # (code, plain words, reach, link)
 LAWS = [
@@ -229,7 +234,13 @@ def ensure_national_records() -> int:
     with transaction.atomic():
         for kind, code, title, plain in LAWFUL_BASES:
             _, new = LawfulBasis.objects.get_or_create(
-                code=code, defaults={"kind": kind, "title": title, "plain_text": plain}
+                code=code,
+                defaults={
+                    "kind": kind,
+                    "title": title,
+                    "plain_text": plain,
+                    "only_for": "workforce" if code in EMPLOYMENT_CONDITIONS else "",
+                },
             )
             created += new
         for code, plain, reach, url in LAWS:

@@ -41,6 +41,47 @@ def check_flow_bases(
         raise ValidationError(errors)
 
 
+SUBJECT_WORDS = {
+    DataObject.Subject.PUPIL: "pupils",
+    DataObject.Subject.CONTACT: "parents and carers",
+    DataObject.Subject.WORKFORCE: "the school workforce",
+}
+SPECIAL_KINDS = {LawfulBasis.Kind.ART9: "Art 9 condition", LawfulBasis.Kind.DPA_SCH1: "DPA 2018 "
+                 "Schedule 1 condition"}  # fmt: skip
+
+
+def condition_misfits(
+    *, data_objects: Iterable[DataObject], lawful_bases: Iterable[LawfulBasis]
+) -> list[str]:
+    """Return a warning for each special category object whose cited conditions do not fit
+    whose data it is (e.g. pupils' health data resting only on Art 9(2)(b), an employment
+    condition). Not an error: staff may know better; the admin and the notice gaps say it."""
+    bases = list(lawful_bases)
+    warnings = []
+    for obj in data_objects:
+        if not obj.is_special_category:
+            continue
+        for kind, label in SPECIAL_KINDS.items():
+            cited = [b for b in bases if b.kind == kind]
+            if cited and not any(b.fits(obj.data_subject) for b in cited):
+                names = ", ".join(f"{b.code} ({b.title.lower()})" for b in cited)
+                warnings.append(
+                    f"“{obj.title}” is special category data about "
+                    f"{SUBJECT_WORDS[DataObject.Subject(obj.data_subject)]}, but its {label} "
+                    f"{names} fits only data about "
+                    f"{SUBJECT_WORDS[DataObject.Subject(cited[0].only_for)]}. For pupils and "
+                    "parents the ICO's guidance points to Art 9(2)(g) with a DPA 2018 Schedule 1 "
+                    "Part 2 condition (statutory purposes, safeguarding)."
+                )
+    return warnings
+
+
+def object_condition_misfits(obj: DataObject) -> list[str]:
+    """Return the warnings for a data category's own special category conditions."""
+    own = [c for c in (obj.art9_condition, obj.dpa_condition) if c is not None]
+    return condition_misfits(data_objects=[obj], lawful_bases=own)
+
+
 def flow_nations(flow: DataFlow) -> set[str]:
     """Return the nations of the schools ``flow`` can take data from."""
     if flow.school is not None:

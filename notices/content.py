@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import TextChoices
 from django.utils import timezone
 
-from governance.models import Authority, LawfulBasis, School
+from governance.models import Authority, ExternalRecipient, LawfulBasis, Purpose, School
 from notices import recipients, statutory
 from notices.register import (
     SUBJECTS,
@@ -103,15 +103,28 @@ def _controller(school: School, organisation: Authority) -> dict[str, Any]:
             "ico_registration": organisation.ico_registration,
             "through_school": False,
         }
-    is_trust = school.school_type != School.Type.MAINTAINED
+    if school.school_type != School.Type.MAINTAINED:
+        # The trust is known here by name, and by its own contact details where recorded;
+        # the school's address is never printed as the trust's.
+        return {
+            "name": school.trust_name,
+            "is_trust": True,
+            "address": _lines(school.trust_address),
+            "phone": school.trust_phone,
+            "email": school.trust_email,
+            "ico_registration": school.ico_registration,
+            "through_school": not (
+                school.trust_address.strip() or school.trust_phone or school.trust_email
+            ),
+        }
     return {
-        "name": school.controller_name,
-        "is_trust": is_trust,
+        "name": school.name,
+        "is_trust": False,
         "address": [*_lines(school.address), school.postcode],
         "phone": school.phone,
         "email": school.email,
         "ico_registration": school.ico_registration,
-        "through_school": is_trust,
+        "through_school": False,
     }
 
 
@@ -179,18 +192,31 @@ def _systems(rows: RegisterRows) -> list[dict[str, Any]]:
 
 def _bases_explained(rows: RegisterRows) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Return the lawful bases and conditions relied on anywhere in the notice, and the laws."""
+    special = [o for o in rows.categories if o.is_special_category]
+
+    def relevant(bases: Any) -> dict[str, LawfulBasis]:
+        """Art 6 bases and laws; Art 9 and DPA 2018 conditions only where they fit special
+        category data this notice describes (no employment condition in a pupils notice)."""
+        return {
+            b.code: b
+            for b in bases
+            if b.kind not in recipients.SPECIAL_KINDS
+            or any(b.fits(o.data_subject) for o in special)
+        }
+
     found: dict[str, LawfulBasis] = {}
-    for flow, _ in rows.flows:
-        found.update({b.code: b for b in flow.lawful_bases.all()})
-    for purpose in rows.purposes:
-        found.update({b.code: b for b in purpose.lawful_bases.all()})
-        found.update({b.code: b for b in purpose.laws.all()})
-    for body in rows.bodies:
-        found.update({b.code: b for b in body.lawful_bases.all()})
-        found.update({b.code: b for b in body.laws.all()})
-    for obj in rows.categories:
+    for flow, carried in rows.flows:
+        found.update(
+            {b.code: b for b in flow.lawful_bases.all() if b.kind not in recipients.SPECIAL_KINDS}
+        )
+        found.update({b.code: b for b in recipients.special_conditions(flow, carried)})
+    holders: list[Purpose | ExternalRecipient] = [*rows.purposes, *rows.bodies]
+    for holder in holders:
+        found.update(relevant(holder.lawful_bases.all()))
+        found.update({b.code: b for b in holder.laws.all()})
+    for obj in special:
         for condition in (obj.art9_condition, obj.dpa_condition):
-            if condition is not None and (obj.is_special_category and rows.carried(obj)):
+            if condition is not None:
                 found[condition.code] = condition
     kinds = dict(LawfulBasis.Kind.choices)
     ordered = sorted(found.values(), key=lambda b: (b.kind, b.code))
@@ -275,6 +301,7 @@ def build_notice_content(
         "legitimate_interests": [p for p in purposes if p["legitimate_interest"]],
         "systems": _systems(rows),
         "bases": bases,
+        "special_conditions": any(b["kind"] != LawfulBasis.Kind.ART6 for b in bases),
         "laws": laws,
         "recipient_groups": groups,
         "transfers": _transfers(groups, rows),

@@ -3,16 +3,25 @@ school's DPO, never printed for readers."""
 
 from django.utils import timezone
 
-from governance.models import School
+from governance.models import Authority, School
+from governance.services import condition_misfits
 from notices.content import Audience
-from notices.register import load_register
+from notices.register import RegisterRows, load_register
+from processors.models import Processor
 
 
 def notice_gaps(school: School) -> list[str]:
-    """Return, in plain words, each fact the school's notices leave out for want of a record."""
+    """Return, in plain words, each fact the school's notices leave out for want of a record,
+    and each special category condition that does not fit whose data it covers."""
     gaps = [f"The school's {label} is not recorded." for label in school.missing_contacts]
+    if trust_contacts_missing(school):
+        gaps.append(
+            f"How to contact {school.trust_name} (the data controller) is not recorded: the "
+            "notices name the trust and give the school's contact details as the school's."
+        )
     day = timezone.localdate()
     suppliers: dict[int, str] = {}
+    misfits: dict[str, None] = {}
     for audience in Audience:
         rows = load_register(school, audience, day)
         if not rows.purposes:
@@ -20,18 +29,41 @@ def notice_gaps(school: School) -> list[str]:
         if not rows.categories:
             gaps.append(f"No data categories apply to the {audience.label.lower()} notice.")
         for supplier in rows.suppliers():
-            if supplier.data_leaves_uk == "unknown":
-                suppliers[supplier.pk] = (
-                    f"Whether {supplier.name} stores data outside the UK is not known."
-                )
-            elif not supplier.data_location.strip():
-                suppliers.setdefault(
-                    supplier.pk, f"Where {supplier.name} stores data is not recorded."
-                )
+            gap = _supplier_gap(supplier)
+            if gap:
+                suppliers.setdefault(supplier.pk, gap)
+        misfits.update(dict.fromkeys(_condition_gaps(rows)))
     gaps += sorted(suppliers.values())
+    gaps += list(misfits)
     if not (school.security_measures.strip() or school.authority.security_measures.strip()):
         gaps.append("No security measures are recorded (the notice says nothing about them).")
     schedule = school.retention_schedule
     if not (schedule["summary"] or schedule["url"]):
         gaps.append("No records retention schedule is recorded for the school.")
     return gaps
+
+
+def _condition_gaps(rows: RegisterRows) -> list[str]:
+    return [
+        f"To {flow.recipient}: {warning}"
+        for flow, carried in rows.flows
+        for warning in condition_misfits(data_objects=carried, lawful_bases=flow.lawful_bases.all())
+    ]
+
+
+def _supplier_gap(supplier: Processor) -> str:
+    if supplier.data_leaves_uk == "unknown":
+        return f"Whether {supplier.name} stores data outside the UK is not known."
+    if not supplier.data_location.strip():
+        return f"Where {supplier.name} stores data is not recorded."
+    return ""
+
+
+def trust_contacts_missing(school: School) -> bool:
+    """Return whether ``school`` is an academy whose trust, the controller, is known only by
+    name (not an organisation here, and no address, phone or email of its own recorded)."""
+    if school.school_type == School.Type.MAINTAINED:
+        return False
+    if school.authority.kind == Authority.Kind.TRUST:
+        return False
+    return not (school.trust_address.strip() or school.trust_email or school.trust_phone)

@@ -4,11 +4,20 @@ exchanges that reach it."""
 from collections import defaultdict
 from typing import Any
 
-from governance.models import Authority, DataFlow, DataObject, ExternalRecipient, PartnerService
+from governance.models import (
+    Authority,
+    DataFlow,
+    DataObject,
+    ExternalRecipient,
+    LawfulBasis,
+    PartnerService,
+)
+from governance.wording import join_words, mentions, qualified, same_meaning, without_repeat
 from notices.register import RegisterRows
 from processors.models import Processor
 
 Entry = dict[str, Any]
+SPECIAL_KINDS = {LawfulBasis.Kind.ART9, LawfulBasis.Kind.DPA_SCH1}
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -28,22 +37,69 @@ def data_names(carried: list[DataObject]) -> list[str]:
     ]
 
 
+def special_conditions(flow: DataFlow, carried: list[DataObject]) -> list[LawfulBasis]:
+    """Return the Art 9 and DPA 2018 conditions ``flow`` relies on for the special category
+    data it carries here: each carried object's own conditions, and any further condition the
+    flow cites (one no object of the flow names as its own, e.g. safeguarding) that fits whose
+    data it is. None when it carries no special category data here."""
+
+    def own(objects: list[DataObject]) -> set[int]:
+        return {
+            c.pk
+            for o in objects
+            if o.is_special_category
+            for c in (o.art9_condition, o.dpa_condition)
+            if c is not None
+        }
+
+    special = [o for o in carried if o.is_special_category]
+    here, anywhere = own(special), own(list(flow.data_objects.all()))
+    found = [
+        b
+        for b in flow.lawful_bases.all()
+        if b.kind in SPECIAL_KINDS
+        and (
+            b.pk in here or (b.pk not in anywhere and any(b.fits(o.data_subject) for o in special))
+        )
+    ]
+    return sorted(found, key=lambda b: (b.kind, b.code))
+
+
 def _exchange(flow: DataFlow, carried: list[DataObject]) -> Entry:
-    bases = sorted(flow.lawful_bases.all(), key=lambda b: (b.kind, b.code))
+    bases = sorted(
+        (b for b in flow.lawful_bases.all() if b.kind == LawfulBasis.Kind.ART6),
+        key=lambda b: b.code,
+    )
+    frequency = flow.get_frequency_display()
+    offering = flow.offering.name if flow.offering else ""
     return {
         "purpose": flow.purpose,
         "data": data_names(carried),
-        "frequency": flow.get_frequency_display(),
-        "transport": flow.transport,
+        "frequency": frequency,
+        "transport": without_repeat(flow.transport, frequency),
         "retention": flow.retention_rule.name if flow.retention_rule else "",
-        "via": flow.offering.name if flow.offering else "",
-        "bases": [b.code for b in bases],
+        "via": "" if not offering or mentions(flow.purpose, offering) else offering,
+        "bases": [{"code": b.code, "title": b.title} for b in bases],
+        "conditions": condition_words(special_conditions(flow, carried)),
     }
+
+
+def condition_words(conditions: list[LawfulBasis]) -> str:
+    """Say special category conditions in words: the Art 9 conditions, then the DPA 2018
+    Schedule 1 conditions that go with them in brackets ("substantial public interest
+    (statutory and government purposes)"). The codes are in the notice's glossary."""
+    art9 = [c.title.lower() for c in conditions if c.kind == LawfulBasis.Kind.ART9]
+    dpa = [c.title.lower() for c in conditions if c.kind == LawfulBasis.Kind.DPA_SCH1]
+    words = join_words(art9) or join_words(dpa)
+    if art9 and dpa:
+        words = f"{words} ({'; '.join(dpa)})"
+    return words
 
 
 def _service(partner: PartnerService) -> Entry:
     return {
         "name": partner.name,
+        "title": partner.name,
         "why": partner.purpose,
         "gateway": partner.statutory_gateway,
         "role": partner.get_relationship_display(),
@@ -54,6 +110,7 @@ def _supplier(processor: Processor) -> Entry:
     rule = processor.retention_rule
     return {
         "name": processor.name,
+        "title": qualified(processor.name, processor.products),
         "products": processor.products,
         "why": processor.service_description,
         "role": processor.get_role_display(),
@@ -62,6 +119,7 @@ def _supplier(processor: Processor) -> Entry:
         "safeguards": processor.transfer_safeguards,
         "certifications": sorted(c.name for c in processor.certifications.all()),
         "own_retention": rule.description if rule else processor.retention_notes,
+        "own_rule": rule.name if rule else "",
         "links": [{"label": ln.label, "url": ln.url} for ln in processor.links.all()],
         "website": processor.website,
     }
@@ -70,6 +128,7 @@ def _supplier(processor: Processor) -> Entry:
 def _body(body: ExternalRecipient) -> Entry:
     return {
         "name": body.name,
+        "title": body.name,
         "why": body.why,
         "role": body.get_role_display(),
         "data_sent": body.data_sent,
@@ -148,6 +207,9 @@ def recipient_groups(
         source = "body" if flow.body_id else group
         entry = grouped[group].setdefault((source, pk), {**_describe(flow), "exchanges": []})
         entry["exchanges"].append(_exchange(flow, carried))
+    for entries in grouped.values():
+        for entry in entries.values():
+            _say_once(entry)
     headings = _headings(organisation, words)
     return [
         {
@@ -161,6 +223,34 @@ def recipient_groups(
     ]
 
 
+def _say_once(entry: Entry) -> None:
+    """Mark what an entry would say twice: an exchange's purpose that only rewords why the
+    recipient receives data (a council service's purpose and its one flow's purpose are often
+    the same sentence), and a supplier's own retention when every exchange names that rule."""
+    rules = {e["retention"] for e in entry["exchanges"]}
+    if entry.get("own_rule") and rules == {entry["own_rule"]}:
+        entry["own_retention"] = ""
+    for exchange in entry["exchanges"]:
+        exchange["purpose_said"] = len(entry["exchanges"]) == 1 and same_meaning(
+            exchange["purpose"], entry.get("why") or ""
+        )
+
+
+# Words a retention rule's description uses when it already says what happens at the end.
+END_WORDS = {
+    "delete": ("delet", "destroy", "erase"),
+    "anonymise": ("anonymis", "anonymiz"),
+    "return": ("return",),
+    "review": ("review",),
+}
+
+
+def end_not_said(description: str, end_action: str) -> bool:
+    """Return whether ``description`` leaves unsaid what happens when the period ends."""
+    text = description.lower()
+    return not any(word in text for word in END_WORDS.get(end_action, ()))
+
+
 def retention(rows: RegisterRows) -> list[Entry]:
     """Return the retention rules of the notice's exchanges, with who keeps data by each."""
     by_rule: dict[str, Entry] = {}
@@ -172,7 +262,9 @@ def retention(rows: RegisterRows) -> list[Entry]:
         by_rule[rule.name] = {
             "name": rule.name,
             "description": rule.description,
-            "end": rule.get_end_action_display(),
+            "end": rule.get_end_action_display()
+            if end_not_said(rule.description, rule.end_action)
+            else "",
         }
         holders[rule.name].add(str(flow.recipient))
     return [{**entry, "held_by": sorted(holders[name])} for name, entry in sorted(by_rule.items())]

@@ -1,6 +1,8 @@
 """The vocabularies: data categories, lawful bases and laws, retention rules."""
 
-from django.contrib import admin
+from typing import Any
+
+from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
@@ -12,9 +14,11 @@ from governance.admin_base import (
     OwnerFilter,
     flow_count_link,
     owner_display,
+    warnings_html,
 )
 from governance.forms import DataObjectForm
 from governance.models import DataObject, ExternalRecipient, LawfulBasis, Purpose, RetentionRule
+from governance.services import object_condition_misfits
 
 BY_ORGANISATION = ("authority", admin.RelatedOnlyFieldListFilter)
 BY_SCHOOL = ("school", admin.RelatedOnlyFieldListFilter)
@@ -43,8 +47,22 @@ class DataObjectAdmin(OneOrganisationAdmin):
         (None, {"fields": ["title", "sif_name", "data_subject", "fields_description",
                            "held_by_every_school"]}),
         ("Special category data", {"fields": ["is_special_category", "special_category_note",
-                                              "art9_condition", "dpa_condition"]}),
+                                              "art9_condition", "dpa_condition",
+                                              "condition_warnings"]}),
     ]  # fmt: skip
+    readonly_fields = ["condition_warnings"]
+
+    def save_model(self, request: HttpRequest, obj: DataObject, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        for warning in object_condition_misfits(obj):
+            messages.warning(request, warning)
+
+    @admin.display(description="Do the conditions fit?")
+    def condition_warnings(self, obj: DataObject) -> str:
+        if not obj.is_special_category:
+            return "—"
+        warnings = object_condition_misfits(obj)
+        return warnings_html(warnings) if warnings else "Yes: they fit whose data it is."
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[DataObject]:
         qs = super().get_queryset(request).annotate(n_flows=Count("flows", distinct=True))
@@ -82,10 +100,11 @@ class LawfulBasisAdmin(ModelAdmin):
     """Lawful bases and conditions (national), and the laws behind statutory sharing."""
 
     formfield_overrides = HTTPS_URLS
-    list_display = ["code", "title", "kind", "reach", "link", "flow_count", "recipient_count"]
-    list_filter = ["kind", "reach"]
+    list_display = ["code", "title", "kind", "reach", "only_for", "link", "flow_count",
+                    "recipient_count"]  # fmt: skip
+    list_filter = ["kind", "reach", "only_for"]
     search_fields = ["code", "title", "plain_text"]
-    fields = ["kind", "code", "title", "plain_text", "reach", "url"]
+    fields = ["kind", "code", "title", "plain_text", "reach", "only_for", "url"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[LawfulBasis]:
         qs = (

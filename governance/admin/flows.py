@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.utils.html import format_html_join
 
 from governance.admin.catalogue import BY_ORGANISATION
-from governance.admin_base import ModelAdmin, OneOrganisationAdmin, StackedInline
+from governance.admin_base import ModelAdmin, OneOrganisationAdmin, StackedInline, warnings_html
 from governance.forms import DataFlowForm
 from governance.models import DataFlow, Offering, Subscription
-from governance.services import save_data_flow, set_flows_active
+from governance.services import condition_misfits, save_data_flow, set_flows_active
 
 RECIPIENT_HELP = (
     "Exactly one of three kinds: an <strong>authority service</strong> (a service of the "
@@ -49,13 +49,21 @@ def recipient_kind(flow: DataFlow) -> str:
     return flow.body.get_kind_display() if flow.body else "—"
 
 
-def save_flow_form(form: DataFlowForm) -> DataFlow:
-    """Save a validated flow form through the service, with its categories and bases."""
-    return save_data_flow(
+def save_flow_form(form: DataFlowForm, request: HttpRequest | None = None) -> DataFlow:
+    """Save a validated flow form through the service, with its categories and bases, and
+    warn when a special category condition does not fit whose data it is."""
+    flow = save_data_flow(
         flow=form.instance,
         data_objects=form.cleaned_data["data_objects"],
         lawful_bases=form.cleaned_data["lawful_bases"],
     )
+    if request is not None:
+        for warning in condition_misfits(
+            data_objects=form.cleaned_data["data_objects"],
+            lawful_bases=form.cleaned_data["lawful_bases"],
+        ):
+            messages.warning(request, f"{flow.purpose}: {warning}")
+    return flow
 
 
 class OfferingFlowFormSet(BaseInlineFormSet):
@@ -118,7 +126,7 @@ class OfferingAdmin(OneOrganisationAdmin):
         for flow_form in formset.forms:
             if id(flow_form.instance) in changed:
                 flow_form.instance.authority_id = form.instance.authority_id
-                save_flow_form(flow_form)
+                save_flow_form(flow_form, request)
         return None
 
 
@@ -161,15 +169,27 @@ class DataFlowAdmin(OneOrganisationAdmin):
                                    "from every school of the organisation."}),
         ("Recipient", {"fields": ["partner_service", "processor", "body"],
                        "description": RECIPIENT_HELP}),
-        ("What and why", {"fields": ["purpose", "description", "data_objects", "lawful_bases"]}),
+        ("What and why", {"fields": ["purpose", "description", "data_objects", "lawful_bases",
+                                     "condition_warnings"]}),
         ("How", {"fields": ["frequency", "transport", "retention_rule", "is_active"]}),
     ]  # fmt: skip
+    readonly_fields = ["condition_warnings"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[DataFlow]:
         return super().get_queryset(request).with_details()  # type: ignore[attr-defined]
 
     def save_model(self, request: HttpRequest, obj: DataFlow, form: Any, change: bool) -> None:
-        save_flow_form(form)
+        save_flow_form(form, request)
+
+    @admin.display(description="Special category conditions")
+    def condition_warnings(self, obj: DataFlow) -> str:
+        if obj.pk is None:
+            return "—"
+        warnings = condition_misfits(
+            data_objects=obj.data_objects.select_related("art9_condition", "dpa_condition"),
+            lawful_bases=obj.lawful_bases.all(),
+        )
+        return warnings_html(warnings) if warnings else "They fit whose data it is."
 
     @admin.display(description="From")
     def source(self, obj: DataFlow) -> str:

@@ -169,6 +169,12 @@ class SchoolAdmin(ModelAdmin):
     fieldsets = [
         (None, {"fields": ["authority", "name", "urn", "dfe_number", "phase", "school_type",
                            "trust_name", "nation", "mis"]}),
+        ("The trust's contact details", {
+            "fields": ["trust_address", "trust_phone", "trust_email"],
+            "classes": ["collapse"],
+            "description": "For an academy whose trust is not an organisation in this "
+                           "registry: how to reach the trust, the data controller.",
+        }),
         ("Contact", {"fields": ["address", "postcode", "phone", "email", "website",
                                 "headteacher", "ico_registration"]}),
         ("Data protection", {"fields": ["dpo_name", "dpo_email", "dpo_phone",

@@ -3,8 +3,17 @@ the ICT Development Service's privacy notice and data sharing agreement (seeds 0
 The lawful bases are national records (``governance.national``).
 """
 
-# Special category objects: the seeds' Art 9 condition and the DPA condition it requires.
-SPECIAL = {"art9": "Art 9(2)(b)", "dpa": "DPA 2018 Sch 1 Pt 1 para 1"}
+# Special category objects: the Art 9 condition and the DPA 2018 condition it requires, by
+# whose data it is. The seeds cite Art 9(2)(b) (employment, social security and social
+# protection) for everything; that fits staff data only. Pupils' and parents' special category
+# data rests, as the ICO's guidance for schools has it, on substantial public interest with
+# the statutory purposes condition (the authority's and the school's duties in law).
+SPECIAL = {
+    "pupil": {"art9": "Art 9(2)(g)", "dpa": "DPA 2018 Sch 1 Pt 2 para 6"},
+    "contact": {"art9": "Art 9(2)(g)", "dpa": "DPA 2018 Sch 1 Pt 2 para 6"},
+    "workforce": {"art9": "Art 9(2)(b)", "dpa": "DPA 2018 Sch 1 Pt 1 para 1"},
+}
+SAFEGUARDING = "DPA 2018 Sch 1 Pt 2 para 18"
 
 # (SIF name, subject, title, fields in plain words, special category note or "")
 DATA_OBJECTS = [
@@ -47,7 +56,7 @@ DATA_OBJECTS = [
      "or lead.", ""),
     ("WorkforceContract", "workforce", "Staff contracts and absence",
      "Contract type, start and end dates, hours and post, and absence recorded against the "
-     "contract.", ""),
+     "contract, including sickness absence.", "health (sickness absence)"),
     ("ComputerIPAddress", "workforce", "Computer network addresses",
      "The network (IP) addresses of school computers, which can link activity to the person "
      "signed in.", ""),

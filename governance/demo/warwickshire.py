@@ -48,8 +48,8 @@ def _load_catalogue(loader: Loader, authority: Authority, bases: Bases) -> None:
             "fields_description": fields,
             "is_special_category": bool(special),
             "special_category_note": special,
-            "art9_condition": bases[catalogue.SPECIAL["art9"]] if special else None,
-            "dpa_condition": bases[catalogue.SPECIAL["dpa"]] if special else None,
+            "art9_condition": bases[catalogue.SPECIAL[subject]["art9"]] if special else None,
+            "dpa_condition": bases[catalogue.SPECIAL[subject]["dpa"]] if special else None,
         }
         loader.upsert(DataObject, {"authority": authority, "sif_name": sif_name}, values)
     for name, period, unit, event, description, end_action in catalogue.RETENTION_RULES:

@@ -41,6 +41,15 @@ class LawfulBasis(models.Model):
         help_text="A law for one nation is refused on a flow from a school of the other.",
     )
     url = models.URLField("link", max_length=500, blank=True)
+    only_for = models.CharField(
+        "fits only data about",
+        max_length=12,
+        blank=True,
+        choices=[("workforce", "The school workforce (employment)")],
+        help_text="Set for a condition that fits only some people's data, e.g. Art 9(2)(b) "
+        "(employment): staff are warned when special category data about anyone else "
+        "relies on it.",
+    )
 
     class Meta:
         ordering = ["kind", "code"]
@@ -48,6 +57,11 @@ class LawfulBasis(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+    def fits(self, data_subject: str) -> bool:
+        """Return whether this condition can cover special category data about
+        ``data_subject`` (a ``DataObject.Subject`` value)."""
+        return not self.only_for or self.only_for == data_subject
 
 
 @audited()
@@ -175,7 +189,8 @@ class DataObject(models.Model):
             raise ValidationError(
                 {
                     "art9_condition": "Special category data needs the Art 9 condition it is "
-                    "processed under (e.g. Art 9(2)(b) employment and social protection)."
+                    "processed under (e.g. Art 9(2)(g) substantial public interest for pupils' "
+                    "data, Art 9(2)(b) employment for staff data)."
                 }
             )
         art9, dpa = self.art9_condition, self.dpa_condition

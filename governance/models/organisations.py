@@ -169,6 +169,14 @@ class School(models.Model):
     trust_name = models.CharField(
         max_length=200, blank=True, help_text="For an academy: the trust, which is the controller."
     )
+    trust_address = models.TextField(
+        blank=True,
+        help_text="For an academy whose trust is not an organisation here: the trust's postal "
+        "address, printed as the controller's. Empty: notices name the trust and give only "
+        "the school's contact details, as the school's.",
+    )
+    trust_phone = models.CharField(max_length=40, blank=True)
+    trust_email = models.EmailField(blank=True)
     nation = models.CharField(max_length=8, choices=Nation.choices, default=Nation.ENGLAND)
     address = models.TextField()
     postcode = models.CharField(max_length=10)

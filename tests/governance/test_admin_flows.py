@@ -93,12 +93,52 @@ def test_flow_with_special_data_must_cite_its_condition(staff_client: Client) ->
     errors = field_errors(post_flow(staff_client, data), "lawful_bases")
 
     assert "Special educational needs is special category data" in errors
-    assert "Art 9(2)(b)" in errors
+    assert "Art 9(2)(g)" in errors
     assert not saved()
 
 
-def test_valid_flow_is_saved_with_its_links(staff_client: Client) -> None:
+def test_a_condition_that_does_not_fit_the_data_is_saved_with_a_warning(staff_client) -> None:
+    """Pupils' health data under Art 9(2)(b) alone (an employment condition, as seeds 000
+    and 001 have it): staff may know better, so it saves, but the admin says why it is odd,
+    on saving and on the flow's page."""
+    sen = DataObject.objects.get(sif_name="LearnerSpecialNeeds")
+    employment = LawfulBasis.objects.get(code="Art 9(2)(b)")
+    employment_dpa = LawfulBasis.objects.get(code="DPA 2018 Sch 1 Pt 1 para 1")
+    DataObject.objects.filter(pk=sen.pk).update(
+        art9_condition=employment, dpa_condition=employment_dpa
+    )
     bases = ["Art 6(1)(e)", "Art 9(2)(b)", "DPA 2018 Sch 1 Pt 1 para 1"]
+
+    response = staff_client.post(
+        admin_url(DataFlow, "add"), flow_data(staff_client, ["LearnerSpecialNeeds"], bases),
+        follow=True,
+    )  # fmt: skip
+
+    shown = [str(m) for m in response.context["messages"]]
+    warning = next(m for m in shown if "fits only data about the school workforce" in m)
+    assert "“Special educational needs” is special category data about pupils" in warning
+    assert "Art 9(2)(b) (employment, social security and social protection)" in warning
+    flow = DataFlow.objects.get(purpose=PURPOSE)
+    page = staff_client.get(admin_url(DataFlow, "change", flow.pk)).content.decode()
+    assert "fits only data about the school workforce" in page
+
+
+def test_a_fitting_condition_gives_no_warning(staff_client: Client) -> None:
+    bases = ["Art 6(1)(e)", "Art 9(2)(g)", "DPA 2018 Sch 1 Pt 2 para 6"]
+
+    response = staff_client.post(
+        admin_url(DataFlow, "add"), flow_data(staff_client, ["LearnerSpecialNeeds"], bases),
+        follow=True,
+    )  # fmt: skip
+
+    assert not [m for m in response.context["messages"] if "fits only" in str(m)]
+    flow = DataFlow.objects.get(purpose=PURPOSE)
+    page = staff_client.get(admin_url(DataFlow, "change", flow.pk)).content.decode()
+    assert "They fit whose data it is." in page
+
+
+def test_valid_flow_is_saved_with_its_links(staff_client: Client) -> None:
+    bases = ["Art 6(1)(e)", "Art 9(2)(g)", "DPA 2018 Sch 1 Pt 2 para 6"]
     data = flow_data(staff_client, ["LearnerSpecialNeeds", "LearnerEmail"], bases)
 
     response = post_flow(staff_client, data)

@@ -295,7 +295,7 @@ def test_outflows_marks_special_category_data(staff_client) -> None:
 
     row = table_row(html, ">Specialist Teaching Service</a>")
     assert "Special educational needs (LearnerSpecialNeeds) (special category)" in row
-    assert "Art 9(2)(b)" in row
+    assert "Art 9(2)(g)" in row
 
 
 def test_outflows_of_a_school_without_subscriptions(staff_client) -> None:

@@ -30,7 +30,7 @@ from governance.models import (
     Subscription,
     User,
 )
-from governance.services import check_flow, save_data_flow
+from governance.services import check_flow, condition_misfits, save_data_flow
 from processors.models import Certification, Processor, ProcessorLink
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_for_module")]
@@ -134,12 +134,39 @@ def test_the_catalogue_of_lawful_bases_is_complete() -> None:
     assert (contract.kind, contract.title) == ("art6", "Contract")
 
 
-def test_special_needs_object_is_special_category_under_art_9_2_b() -> None:
-    sen = DataObject.objects.get(authority__name=WARWICKSHIRE, sif_name="LearnerSpecialNeeds")
+def test_pupils_special_category_data_rests_on_substantial_public_interest() -> None:
+    """Seeds 000/001 cite Art 9(2)(b), an employment condition, for pupils' data too; the
+    demo follows the ICO's guidance there and the seeds for staff data."""
+    for sif_name in ("LearnerSpecialNeeds", "LearnerPersonal"):
+        obj = DataObject.objects.get(authority__name=WARWICKSHIRE, sif_name=sif_name)
+        assert obj.is_special_category
+        assert obj.art9_condition.code == "Art 9(2)(g)"
+        assert obj.dpa_condition.code == "DPA 2018 Sch 1 Pt 2 para 6"
 
-    assert sen.is_special_category
-    assert sen.art9_condition.code == "Art 9(2)(b)"
-    assert sen.dpa_condition.code == "DPA 2018 Sch 1 Pt 1 para 1"
+
+def test_staff_absence_is_special_category_under_the_employment_condition() -> None:
+    contract = DataObject.objects.get(authority__name=WARWICKSHIRE, sif_name="WorkforceContract")
+
+    assert contract.is_special_category
+    assert "sickness absence" in contract.special_category_note
+    assert contract.art9_condition.code == "Art 9(2)(b)"
+    assert contract.dpa_condition.code == "DPA 2018 Sch 1 Pt 1 para 1"
+
+
+def test_no_demo_flow_relies_on_a_condition_that_does_not_fit_its_data() -> None:
+    for flow in DataFlow.objects.prefetch_related("data_objects", "lawful_bases"):
+        assert not condition_misfits(
+            data_objects=flow.data_objects.all(), lawful_bases=flow.lawful_bases.all()
+        ), flow
+
+
+def test_the_employment_conditions_fit_only_the_workforce() -> None:
+    for code in ("Art 9(2)(b)", "DPA 2018 Sch 1 Pt 1 para 1"):
+        condition = LawfulBasis.objects.get(code=code)
+        assert condition.fits("workforce")
+        assert not condition.fits("pupil")
+        assert not condition.fits("contact")
+    assert LawfulBasis.objects.get(code="Art 9(2)(g)").fits("pupil")
 
 
 def test_suppliers_say_whether_data_leaves_the_uk_only_where_the_seeds_do() -> None:

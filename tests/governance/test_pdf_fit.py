@@ -1,0 +1,55 @@
+"""A document never ends on a page holding a line or two: ``governance.pdf`` lays it out
+again a little tighter or looser until the last page is at least a quarter full."""
+
+import io
+
+from pypdf import PdfReader
+
+from governance.pdf import (
+    FIT_STEPS,
+    MIN_LAST_PAGE_FILL,
+    _render,
+    html_to_pdf,
+    last_page_fill,
+    render_fitted,
+)
+from notices.services import STYLESHEETS
+
+PARAGRAPH = (
+    "<p>The school shares pupils' information with the council's services so that they can "
+    "carry out their duties for children and families, and with the companies that provide "
+    "the school's systems, under contracts that require them to keep it secure.</p>"
+)
+
+
+def page(paragraphs: int) -> str:
+    return f'<html lang="en-GB"><body><h1>Notice</h1>{PARAGRAPH * paragraphs}</body></html>'
+
+
+def nearly_empty_last_page() -> str:
+    """Return a document whose plain layout leaves its last page under a tenth full."""
+    for paragraphs in range(20, 80):
+        document = _render(page(paragraphs), STYLESHEETS, FIT_STEPS[0])
+        if len(document.pages) > 1 and last_page_fill(document) < 0.1:
+            return page(paragraphs)
+    raise AssertionError("no paragraph count leaves a nearly empty last page")
+
+
+def test_a_nearly_empty_last_page_is_laid_out_again() -> None:
+    html = nearly_empty_last_page()
+
+    fitted = render_fitted(html, stylesheets=STYLESHEETS)
+
+    assert len(fitted.pages) == 1 or last_page_fill(fitted) >= MIN_LAST_PAGE_FILL
+    pdf = PdfReader(io.BytesIO(html_to_pdf(html, stylesheets=STYLESHEETS)))
+    assert len(pdf.pages) == len(fitted.pages)
+    words = " ".join(" ".join(p.extract_text().split()) for p in pdf.pages)
+    assert words.count("contracts that require") == html.count("contracts that require")
+
+
+def test_a_full_enough_last_page_keeps_the_plain_layout() -> None:
+    html = page(3)
+    document = _render(html, STYLESHEETS, FIT_STEPS[0])
+
+    assert len(document.pages) == 1
+    assert last_page_fill(document) > 0.1
