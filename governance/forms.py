@@ -195,7 +195,8 @@ class DataObjectForm(OwnedRecordForm):
         model = DataObject
         fields = [
             "authority", "school", "title", "sif_name", "data_subject", "fields_description",
-            "held_by_every_school", "is_special_category", "special_category_note",
+            "obligation", "source", "held_by_every_school", "is_special_category",
+            "special_category_note",
             "art9_condition", "dpa_condition",
         ]  # fmt: skip
 

@@ -15,7 +15,14 @@ from typing import Any
 from django.db.models import TextChoices
 from django.utils import timezone
 
-from governance.models import Authority, ExternalRecipient, LawfulBasis, Purpose, School
+from governance.models import (
+    Authority,
+    DataObject,
+    ExternalRecipient,
+    LawfulBasis,
+    Purpose,
+    School,
+)
 from notices import recipients, statutory
 from notices.register import (
     SUBJECTS,
@@ -138,6 +145,17 @@ def _dpo(school: School, organisation: Authority) -> dict[str, str]:
     }
 
 
+# What a notice tells a reader about having to provide an item (its ``obligation``).
+OBLIGATION_WORDS: dict[str, str] = {
+    DataObject.Obligation.STATUTORY: "The law requires the school to collect or keep it.",
+    DataObject.Obligation.REQUIRED: "The school needs it to provide its service; the law does "
+    "not require it.",
+    DataObject.Obligation.MIXED: "Some of it is required by law; the rest you can choose not "
+    "to give.",
+    DataObject.Obligation.VOLUNTARY: "Giving it is voluntary: you can choose not to.",
+}
+
+
 def _categories(rows: RegisterRows, words: dict[str, str]) -> list[dict[str, Any]]:
     shared = {o.pk for _, carried in rows.flows for o in carried}
     subject_labels = {"pupil": words["learners"].capitalize(), "contact": "Parents and carers",
@@ -147,6 +165,8 @@ def _categories(rows: RegisterRows, words: dict[str, str]) -> list[dict[str, Any
             "title": o.title,
             "subject": subject_labels[o.data_subject],
             "fields": o.fields_description,
+            "obligation": OBLIGATION_WORDS.get(o.obligation, ""),
+            "source": o.source,
             "special": o.is_special_category,
             "special_note": o.special_category_note,
             "art9": basis_entry(o.art9_condition),
@@ -158,6 +178,13 @@ def _categories(rows: RegisterRows, words: dict[str, str]) -> list[dict[str, Any
 
 
 def _purposes(rows: RegisterRows) -> list[dict[str, Any]]:
+    subjects = {o.data_subject for o in rows.categories if o.is_special_category}
+    fitting = {
+        b.code
+        for p in rows.purposes
+        for b in p.lawful_bases.all()
+        if any(b.fits(subject) for subject in subjects)
+    }
     result = []
     for purpose in rows.purposes:
         bases = sorted(purpose.lawful_bases.all(), key=lambda b: (b.kind, b.code))
@@ -165,7 +192,14 @@ def _purposes(rows: RegisterRows) -> list[dict[str, Any]]:
         result.append(
             {
                 "description": purpose.description,
-                "bases": [{"code": b.code, "title": b.title} for b in bases],
+                "bases": [
+                    {"code": b.code, "title": b.title}
+                    for b in bases
+                    if b.kind == LawfulBasis.Kind.ART6
+                ],
+                "conditions": recipients.condition_words(
+                    [b for b in bases if b.kind in recipients.SPECIAL_KINDS and b.code in fitting]
+                ),
                 "laws": sorted(law.code for law in purpose.laws.all()),
                 "legitimate_interest": purpose.legitimate_interest
                 if LEGITIMATE_INTERESTS in codes

@@ -28,6 +28,12 @@ def notice_gaps(school: School) -> list[str]:
             gaps.append(f"No purposes are recorded for the {audience.label.lower()} notice.")
         if not rows.categories:
             gaps.append(f"No data categories apply to the {audience.label.lower()} notice.")
+        unsaid = [c.title for c in rows.categories if not c.obligation]
+        if unsaid:
+            gaps.append(
+                f"Whether people must provide it is not recorded for: {', '.join(unsaid)} "
+                f"({audience.label.lower()} notice)."
+            )
         for supplier in rows.suppliers():
             gap = _supplier_gap(supplier)
             if gap:

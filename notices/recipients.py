@@ -86,14 +86,14 @@ def _exchange(flow: DataFlow, carried: list[DataObject]) -> Entry:
 
 def condition_words(conditions: list[LawfulBasis]) -> str:
     """Say special category conditions in words: the Art 9 conditions, then the DPA 2018
-    Schedule 1 conditions that go with them in brackets ("substantial public interest
-    (statutory and government purposes)"). The codes are in the notice's glossary."""
+    Schedule 1 conditions that go with them ("substantial public interest, with statutory and
+    government purposes"), never in brackets (they are often printed inside some). The codes
+    are in the notice's glossary."""
     art9 = [c.title.lower() for c in conditions if c.kind == LawfulBasis.Kind.ART9]
     dpa = [c.title.lower() for c in conditions if c.kind == LawfulBasis.Kind.DPA_SCH1]
-    words = join_words(art9) or join_words(dpa)
     if art9 and dpa:
-        words = f"{words} ({'; '.join(dpa)})"
-    return words
+        return f"{join_words(art9)}, with {join_words(dpa)}"
+    return join_words(art9) or join_words(dpa)
 
 
 def _service(partner: PartnerService) -> Entry:

@@ -31,7 +31,8 @@ class DataObjectAdmin(OneOrganisationAdmin):
     form = DataObjectForm
     list_display = ["title", "sif_name", "data_subject", "owner", "is_special_category",
                     "art9_condition", "held_by_every_school", "flow_count"]  # fmt: skip
-    list_filter = ["data_subject", "is_special_category", "held_by_every_school", OwnerFilter,
+    list_filter = ["data_subject", "obligation", "is_special_category", "held_by_every_school",
+                   OwnerFilter,
                    BY_ORGANISATION, BY_SCHOOL]  # fmt: skip
     search_fields = ["title", "sif_name", "fields_description", "special_category_note",
                      "school__name"]  # fmt: skip
@@ -46,6 +47,10 @@ class DataObjectAdmin(OneOrganisationAdmin):
         }),
         (None, {"fields": ["title", "sif_name", "data_subject", "fields_description",
                            "held_by_every_school"]}),
+        ("Where it comes from and whether it must be provided", {
+            "fields": ["obligation", "source"],
+            "description": "Notices tell people both (UK GDPR Articles 13 and 14).",
+        }),
         ("Special category data", {"fields": ["is_special_category", "special_category_note",
                                               "art9_condition", "dpa_condition",
                                               "condition_warnings"]}),

@@ -64,6 +64,34 @@ DATA_OBJECTS = [
      "The staff member's school email address, display name and network sign-in name.", ""),
 ]  # fmt: skip
 
+# Whether providing each is statutory, required by the school or voluntary, and where it comes
+# from when not from the person (seed 000: the census items are statutory; ethnicity and first
+# language may be declined).
+_SCHOOL = "recorded by the school"
+OBLIGATIONS = {
+    "LearnerPersonal": ("mixed", "parents and carers, and the pupil's previous school"),
+    "LearnerAttendance": ("statutory", _SCHOOL),
+    "LearnerAttendanceSummary": ("statutory", "worked out by the school from its attendance "
+                                 "register"),
+    "LearnerContact": ("required", ""),
+    "ContactPersonal": ("required", ""),
+    "LearnerExclusion": ("statutory", _SCHOOL),
+    "LearnerSpecialNeeds": ("statutory", "parents and carers, the local authority, and health "
+                            "and education professionals"),
+    "LearnerSchoolEnrolment": ("statutory", f"{_SCHOOL}; the pupil's previous school"),
+    "SchoolGroup": ("required", _SCHOOL),
+    "SchoolGroupType": ("required", _SCHOOL),
+    "LearnerGroupEnrolment": ("required", _SCHOOL),
+    "LearnerEntitlement": ("mixed", "parents and carers, and the local authority (free school "
+                           "meals eligibility)"),
+    "LearnerEmail": ("required", "created by the ICT Development Service"),
+    "WorkforcePersonal": ("statutory", ""),
+    "WorkforceAssignment": ("required", _SCHOOL),
+    "WorkforceContract": ("required", _SCHOOL),
+    "ComputerIPAddress": ("required", "recorded automatically by the school's network"),
+    "WorkforceEmail": ("required", "created by the ICT Development Service"),
+}  # fmt: skip
+
 SUBSCRIPTION = "Duration of the subscription contract"
 UNTIL_LEAVES = "Until the person leaves the school"
 BACKUP = "Rolling backup, 60 days"

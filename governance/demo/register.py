@@ -81,6 +81,8 @@ def _load_category(
     }
     values = {
         "fields_description": category.fields,
+        "obligation": category.obligation,
+        "source": category.source,
         "is_special_category": bool(category.special),
         "special_category_note": category.special,
         "art9_condition": bases.get(category.art9),

@@ -21,6 +21,8 @@ class Category(NamedTuple):
     art9: str = ""
     dpa: str = ""
     school: str = ""
+    obligation: str = ""
+    source: str = ""
 
 
 class Purpose(NamedTuple):

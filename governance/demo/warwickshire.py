@@ -14,6 +14,7 @@ from governance.models import (
     LawfulBasis,
     Offering,
     PartnerService,
+    Purpose,
     RetentionRule,
     Subscription,
 )
@@ -34,6 +35,7 @@ def load_warwickshire(loader: Loader, bases: Bases) -> Authority:
         for name, text in world.OFFERINGS.items()
     }
     _load_schools(loader, authority, offerings)
+    _load_purposes(loader, authority, bases)
     _retire_flows(loader, authority)
     _load_flows(loader, authority, bases, partners, processors, offerings)
     _load_agreement(loader, authority)
@@ -46,6 +48,8 @@ def _load_catalogue(loader: Loader, authority: Authority, bases: Bases) -> None:
             "data_subject": subject,
             "title": title,
             "fields_description": fields,
+            "obligation": catalogue.OBLIGATIONS[sif_name][0],
+            "source": catalogue.OBLIGATIONS[sif_name][1],
             "is_special_category": bool(special),
             "special_category_note": special,
             "art9_condition": bases[catalogue.SPECIAL[subject]["art9"]] if special else None,
@@ -61,6 +65,22 @@ def _load_catalogue(loader: Loader, authority: Authority, bases: Bases) -> None:
             "end_action": end_action,
         }
         loader.upsert(RetentionRule, {"authority": authority, "name": name}, values)
+
+
+def _load_purposes(loader: Loader, authority: Authority, bases: Bases) -> None:
+    objects = {o.sif_name: o for o in DataObject.objects.filter(authority=authority, school=None)}
+    for position, (description, audience, codes, names, laws) in enumerate(world.PURPOSES):
+        purpose = loader.upsert(
+            Purpose,
+            {"authority": authority, "school": None, "audience": audience,
+             "description": description},
+            {"position": position},
+        )  # fmt: skip
+        used = [objects[name] for name in names]
+        loader.set_m2m(purpose.lawful_bases, with_conditions(used, [bases[c] for c in codes]),
+                       "purpose lawful bases")  # fmt: skip
+        loader.set_m2m(purpose.laws, [bases[code] for code in laws], "purpose laws")
+        loader.set_m2m(purpose.categories, used, "purpose data categories")
 
 
 def _load_partners(loader: Loader, authority: Authority) -> dict[str, PartnerService]:

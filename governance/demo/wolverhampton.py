@@ -43,8 +43,8 @@ ORGANISATION = {
     "address": "Trust central office\nWolverhampton",
     "email": "info@uowmat.example.org",
     "website": "https://uowmat.example.org",
-    "retention_schedule_summary": "We hold student data in accordance with the Information "
-    "Commissioner's guidance on data retention.",
+    "retention_schedule_summary": "We hold students' and staff's information in accordance with "
+    "the Information Commissioner's guidance on data retention.",
 }
 
 SCHOOLS = [
@@ -94,6 +94,29 @@ CATEGORIES = [
     Category("library", "pupil", "Library", "Library software records, so we can share "
              "resources with the students."),
 ]  # fmt: skip
+
+# Whether providing each is statutory, required by the school or voluntary (seed 003: census
+# items are statutory), and where it comes from when not from the family.
+_PROVENANCE = {
+    "personal": ("statutory", "parents and carers, and the student's previous school"),
+    "characteristics": ("mixed", ""),
+    "attendance": ("statutory", "recorded by the school"),
+    "medical": ("required", "parents and carers, and health professionals"),
+    "sen": (
+        "statutory",
+        "parents and carers, the local authority, and health and education professionals",
+    ),
+    "safeguarding": ("required", "recorded by the school; other agencies"),
+    "trips": ("required", ""),
+    "accidents": ("required", "recorded by the school"),
+    "assessment": ("statutory", "recorded by the school"),
+    "software": ("required", "created by the school"),
+    "meals": ("required", ""),
+    "library": ("required", "recorded by the school"),
+}
+CATEGORIES = [
+    c._replace(obligation=_PROVENANCE[c.key][0], source=_PROVENANCE[c.key][1]) for c in CATEGORIES
+]
 
 _CENSUS = ("personal", "characteristics", "attendance", "sen")
 

@@ -271,3 +271,34 @@ RETIRED_FLOWS = [
     ("Broadband", "Smoothwall",
      "Filter web access and log blocked attempts against the user name"),
 ]  # fmt: skip
+
+
+# What the schools themselves use information for (their own register, kept with the
+# service): the Department for Education's model privacy notice wording, which seeds 002 and
+# 003 follow. (description, audience, lawful bases, SIF objects used, laws)
+_CENSUS_LAWS = ["Education Act 1996 s.537A",
+                "Education (Information About Individual Pupils) (England) Regulations 2013"]
+_WORKFORCE_CENSUS = "Education (Supply of Information about the School Workforce) (England) " \
+    "Regulations 2007"
+PURPOSES = [
+    ("to support pupils' learning", "pupils", ["Art 6(1)(e)"],
+     ["LearnerPersonal", "LearnerSpecialNeeds", "LearnerGroupEnrolment", "LearnerEmail"], []),
+    ("to monitor and report on pupils' attendance and progress", "pupils", ["Art 6(1)(e)"],
+     ["LearnerAttendance", "LearnerAttendanceSummary", "LearnerSchoolEnrolment"], []),
+    ("to provide pastoral care and keep pupils safe", "pupils", ["Art 6(1)(e)"],
+     ["LearnerPersonal", "LearnerContact", "ContactPersonal", "LearnerSpecialNeeds",
+      "LearnerExclusion"], []),
+    ("to provide the school's services, such as email accounts and learning platforms",
+     "pupils", ["Art 6(1)(b)", "Art 6(1)(e)"], ["LearnerEmail", "LearnerGroupEnrolment"], []),
+    ("to meet the statutory duties placed on us for Department for Education data collections",
+     "pupils", ["Art 6(1)(c)"],
+     ["LearnerPersonal", "LearnerAttendanceSummary", "LearnerExclusion", "LearnerSpecialNeeds",
+      "LearnerEntitlement"], _CENSUS_LAWS),
+    ("to employ staff, pay them and manage their contracts", "workforce", ["Art 6(1)(b)"],
+     ["WorkforcePersonal", "WorkforceContract", "WorkforceAssignment"], []),
+    ("to provide staff with email, sign-in and the school's systems", "workforce",
+     ["Art 6(1)(b)", "Art 6(1)(e)"], ["WorkforceEmail", "ComputerIPAddress"], []),
+    ("to meet the statutory duties placed on us for the school workforce census", "workforce",
+     ["Art 6(1)(c)"], ["WorkforcePersonal", "WorkforceContract", "WorkforceAssignment"],
+     [_WORKFORCE_CENSUS]),
+]  # fmt: skip

@@ -110,6 +110,27 @@ CATEGORIES = [
              "How each parent or guardian is related to the pupil."),
 ]  # fmt: skip
 
+# Whether providing each is statutory, required by the school or voluntary (seed 002: most is
+# needed for PLASC; some is voluntary), and where it comes from when not from the family.
+_PROVENANCE = {
+    "personal": ("statutory", "parents and carers, and the pupil's previous school"),
+    "characteristics": ("mixed", ""),
+    "attendance": ("statutory", "recorded by the school"),
+    "assessment": ("statutory", "recorded by the school"),
+    "medical": ("required", "parents and carers, and health professionals"),
+    "aln": (
+        "statutory",
+        "parents and carers, the local authority, and health and education professionals",
+    ),
+    "behaviour": ("required", "recorded by the school"),
+    "cctv": ("required", "recorded by the school's cameras"),
+    "parent": ("required", ""),
+    "relationship": ("required", ""),
+}
+CATEGORIES = [
+    c._replace(obligation=_PROVENANCE[c.key][0], source=_PROVENANCE[c.key][1]) for c in CATEGORIES
+]
+
 _PUPIL_RECORD = ("personal", "characteristics", "attendance", "assessment", "aln", "behaviour")
 _PARENTS = ("parent", "relationship")
 

@@ -75,6 +75,12 @@ class DataObject(models.Model):
         CONTACT = "contact", "Parents and carers"
         WORKFORCE = "workforce", "School workforce"
 
+    class Obligation(models.TextChoices):
+        STATUTORY = "statutory", "Required by law"
+        REQUIRED = "required", "Required by the school or a contract (not by law)"
+        MIXED = "mixed", "Partly required by law, partly voluntary"
+        VOLUNTARY = "voluntary", "Voluntary"
+
     authority = models.ForeignKey(
         "governance.Authority",
         on_delete=models.PROTECT,
@@ -133,6 +139,22 @@ class DataObject(models.Model):
         limit_choices_to={"kind": LawfulBasis.Kind.DPA_SCH1},
         verbose_name="DPA 2018 Schedule 1 condition",
         help_text="Where the Art 9 condition needs one (Art 9(2)(b), (g), (h), (i), (j)).",
+    )
+    obligation = models.CharField(
+        "must people provide it?",
+        max_length=10,
+        choices=Obligation.choices,
+        blank=True,
+        help_text="Notices tell people whether providing it is statutory, contractual or "
+        "voluntary. Empty: not recorded (the notice says nothing; staff see the gap).",
+    )
+    source = models.CharField(
+        "where it comes from",
+        max_length=255,
+        blank=True,
+        help_text="When it does not come only from the person (for pupils: or their "
+        "parents), every source, e.g. “parents and carers, and the pupil's previous school” "
+        "or “recorded by the school”. Empty: it comes from the person.",
     )
     held_by_every_school = models.BooleanField(
         "every school holds it",

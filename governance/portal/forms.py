@@ -190,8 +190,8 @@ class CategoryForm(RegisterForm):
     class Meta(RegisterForm.Meta):
         model = DataObject
         fields = [
-            "title", "data_subject", "fields_description", "is_special_category",
-            "special_category_note", "art9_condition", "dpa_condition",
+            "title", "data_subject", "fields_description", "obligation", "source",
+            "is_special_category", "special_category_note", "art9_condition", "dpa_condition",
         ]  # fmt: skip
         labels = {"data_subject": "Whose data"}
         widgets = {"fields_description": TEXTAREA}

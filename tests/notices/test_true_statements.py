@@ -4,6 +4,7 @@ Each test is one finding of a DPO's line-by-line reading of the demo notices (is
 statement that was wrong, and the class of fault behind it.
 """
 
+import html
 import re
 
 import pytest
@@ -30,8 +31,8 @@ def body(notice: dict) -> str:
     return render_to_string("notices/_notice_body.html", context)
 
 
-def text(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+def text(markup: str) -> str:
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", markup)).strip())
 
 
 def recipient(notice: dict, name: str) -> dict:
@@ -87,12 +88,12 @@ def test_each_exchange_names_its_bases_in_words_and_the_codes_stay_in_the_glossa
 
     assert [b["title"] for b in admissions["bases"]] == ["Public task"]
     assert admissions["conditions"] == (
-        "substantial public interest (statutory and government purposes)"
+        "substantial public interest, with statutory and government purposes"
     )
     exchanges = re.findall(r'<ul class="exchanges">.*?</ul>', body(notice), re.S)
     assert exchanges
-    for html in exchanges:
-        assert not re.search(r"Art [69]\(|Sch 1", html)
+    for listing in exchanges:
+        assert not re.search(r"Art [69]\(|Sch 1", listing)
 
 
 def test_a_special_category_warning_reaches_the_schools_gaps(db) -> None:
@@ -156,10 +157,10 @@ def test_recipient_names_never_nest_brackets_or_repeat_themselves(db) -> None:
 
     assert recipient(notice, "Microsoft")["title"] == "Microsoft: Office 365 (WeLearn365)"
     assert recipient(notice, "Groupcall")["title"] == "Groupcall (Xporter, IDaaS, XVault)"
-    html = body(notice)
-    assert "(WeLearn365) (WeLearn365)" not in html
+    markup = body(notice)
+    assert "(WeLearn365) (WeLearn365)" not in markup
     # Brackets attached to a word are a citation ("Art 6(1)(b)"), not a bracket in a bracket.
-    words = re.sub(r"(?<=[\w)])\([^()\s]*\)", "", text(html))
+    words = re.sub(r"(?<=[\w)])\([^()\s]*\)", "", text(markup))
     assert not re.search(r"\([^()]*\([^()]*\)[^()]*\)", words)
 
 
@@ -227,3 +228,33 @@ def test_a_suppliers_own_retention_is_not_repeated_when_its_exchanges_say_it(db)
         retention_rule=None, retention_notes="Kept for 30 days."
     )
     assert recipient(content(AVON), "Groupcall")["own_retention"] == "Kept for 30 days."
+
+
+# Where information comes from and whether it must be given: per item, from the registry.
+
+
+def test_each_item_says_where_it_comes_from_and_whether_it_must_be_given(db) -> None:
+    notice = content(AVON)
+    items = {c["title"]: c for c in notice["categories"]}
+
+    assert items["Attendance marks"]["obligation"] == (
+        "The law requires the school to collect or keep it."
+    )
+    assert items["Attendance marks"]["source"] == "recorded by the school"
+    assert items["Pupil's contacts"]["source"] == ""
+    words = text(body(notice))
+    assert "Where it comes from: parents and carers, and the pupil's previous school." in words
+    # No blanket claims the registry does not make (religion is not held here).
+    assert "religion" not in words
+    assert "Much of it is statutory" not in words
+
+
+def test_an_item_with_no_obligation_recorded_says_nothing_and_staff_see_it(db) -> None:
+    DataObject.objects.filter(sif_name="LearnerAttendance").update(obligation="")
+
+    item = next(c for c in content(AVON)["categories"] if c["title"] == "Attendance marks")
+
+    assert item["obligation"] == ""
+    gaps = notice_gaps(School.objects.get(name=AVON))
+    assert any(g.startswith("Whether people must provide it is not recorded for: Attendance "
+                            "marks") for g in gaps)  # fmt: skip
