@@ -53,3 +53,57 @@ def test_staff_sees_what_leaves_a_school(world, page, live_server) -> None:
     assert page.get_by_role("heading", name="What leaves Arden Heath Academy").is_visible()
     assert page.get_by_role("link", name="Microsoft", exact=True).is_visible()
     assert page.get_by_role("link", name="Redstor").count() == 0
+
+
+NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+
+
+def test_no_public_page_scrolls_sideways_on_a_phone(world, page, live_server) -> None:
+    urls = [
+        "/schools/",
+        f"/schools/{world.urn}/privacy/",  # the permanent PDF links are long words
+        f"/schools/{world.urn}/privacy/pupils/",
+        f"/schools/{world.urn}/privacy/workforce/",
+        "/schools/999104/privacy/",  # the demo's school not yet published
+        "/schools/999104/privacy/pupils/",
+    ]
+    for url in urls:
+        page.goto(f"{live_server.url}{url}")
+        assert page.evaluate("document.documentElement.clientWidth") == 390
+        assert page.evaluate(NO_SIDEWAYS_SCROLL), url
+
+
+def _top(page, selector: str) -> float:
+    return page.evaluate(f"document.querySelector('{selector}').getBoundingClientRect().top")
+
+
+def test_contents_jumps_to_a_section_and_back_on_a_phone(world, page, live_server) -> None:
+    page.goto(f"{live_server.url}/schools/{world.urn}/privacy/pupils/")
+    contents = page.get_by_role("navigation", name="Contents")
+
+    contents.get_by_role("link", name="Your rights").click()
+
+    assert page.url.endswith("#rights")
+    assert page.evaluate("window.scrollY") > 2000  # far down the page
+    assert 0 <= _top(page, "#rights") < 50  # the section's heading is at the top
+    back = page.locator("#rights").get_by_role("link", name="Back to contents")
+    assert back.is_visible()
+    back.click()
+    assert page.url.endswith("#contents")
+    assert 0 <= _top(page, "#contents") < 50
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+
+
+def test_contents_stays_in_view_beside_the_notice_on_a_laptop(world, page, live_server) -> None:
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{live_server.url}/schools/{world.urn}/privacy/pupils/")
+
+    nav = page.get_by_role("navigation", name="Contents")
+
+    nav.get_by_role("link", name="Who we share it with").click()
+
+    assert 0 <= _top(page, "#sharing") < 50
+    assert nav.is_visible()
+    assert 0 <= _top(page, "#contents") < 50  # sticky: still on screen, no need to go back
+    assert not page.locator("#sharing .to-contents a").is_visible()
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)

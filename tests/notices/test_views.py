@@ -1,5 +1,7 @@
 """Anyone can read a school's current notices, their history and what changed, and the PDFs."""
 
+import re
+from html.parser import HTMLParser
 from io import StringIO
 
 import pytest
@@ -9,7 +11,8 @@ from django.utils import timezone
 
 from governance.models import School
 from notices.models import NoticeVersion
-from notices.services import publish_school_notices, refresh_school_notices
+from notices.services import notice_sections, publish_school_notices, refresh_school_notices
+from notices.views import BACK_TO_CONTENTS, notice_explains, with_back_links
 from processors.models import Processor
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_for_module")]
@@ -155,3 +158,196 @@ def test_render_documents_command(demo) -> None:
     )
     with pytest.raises(CommandError, match="No school with URN 123456"):
         call_command("render_documents", "--school", "123456")
+
+
+class _Page(HTMLParser):
+    """What a notice page offers a reader: its element ids, the contents list's links, each
+    section's heading and the "Back to contents" links."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+        self.contents: list[tuple[str, str]] = []
+        self.headings: dict[str, str] = {}
+        self.back_links = 0
+        self._nav = self._in_link = self._in_h2 = False
+        self._section: str | None = None
+        self._href = self._text = ""
+        self.feed(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attr = dict(attrs)
+        if attr.get("id"):
+            self.ids.add(attr["id"] or "")
+        if tag == "nav" and attr.get("id") == "contents":
+            self._nav = True
+        if tag == "section" and attr.get("id"):
+            self._section = attr["id"]
+        if tag == "h2" and self._section and self._section not in self.headings:
+            self._in_h2, self._text = True, ""
+        if tag == "a":
+            self._in_link, self._href, self._text = True, attr.get("href") or "", ""
+
+    def handle_data(self, data: str) -> None:
+        if self._in_link or self._in_h2:
+            self._text += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "nav":
+            self._nav = False
+        if tag == "h2" and self._in_h2:
+            self.headings[self._section or ""] = self._text.strip()
+            self._in_h2 = False
+        if tag == "a" and self._in_link:
+            self._in_link = False
+            if self._nav and self._text.strip():
+                self.contents.append((self._href, self._text.strip()))
+            if self._href == "#contents" and self._text.strip() == "Back to contents":
+                self.back_links += 1
+
+
+@pytest.mark.parametrize(
+    ("name", "audience"),
+    [
+        ("Avon Meadow Primary School", "pupils"),
+        ("Oakfield Vale Primary Academy", "pupils"),
+        ("Oakfield Vale Primary Academy", "workforce"),
+        ("Ysgol Bryn Derw", "workforce"),
+    ],
+)
+def test_notice_page_has_contents_linking_to_each_section(demo, client, name, audience) -> None:
+    school = School.objects.get(name=name)
+    refresh_school_notices(school=school)
+    version = NoticeVersion.objects.current_for(school, audience)
+    assert version is not None
+
+    page = _Page(client.get(f"/schools/{school.urn}/privacy/{audience}/").content.decode())
+
+    sections = notice_sections(version.content)
+    notice_entries = page.contents[: len(sections)]
+    assert notice_entries == [(f"#{anchor}", heading) for anchor, heading in sections]
+    for anchor, heading in sections:
+        assert anchor in page.ids
+        assert page.headings[anchor] == heading  # the entry's words are the heading's
+    assert all(href[1:] in page.ids for href, _ in page.contents)  # no link goes nowhere
+    assert page.back_links == len(sections)  # a way back to the contents from each section
+
+
+def test_contents_leaves_out_the_sections_a_notice_does_not_have(demo, client) -> None:
+    oakfield = School.objects.get(name="Oakfield Vale Primary Academy")
+    refresh_school_notices(school=oakfield)
+
+    pupils = _Page(client.get(f"/schools/{oakfield.urn}/privacy/pupils/").content.decode())
+    staff = _Page(client.get(f"/schools/{oakfield.urn}/privacy/workforce/").content.decode())
+
+    assert ("#systems", "Where we keep it") in pupils.contents
+    assert "#systems" not in dict(staff.contents)
+    assert "#transfers" not in dict(staff.contents)
+    assert "#security" not in dict(staff.contents)
+
+
+def test_contents_lists_all_versions_once_there_are_several(issued, client) -> None:
+    page = _Page(client.get(f"/schools/{issued.urn}/privacy/pupils/").content.decode())
+
+    assert ("#history", "All versions") in page.contents
+    assert ("#changes", "What changed in this version") in page.contents
+    assert {"history", "changes"} <= page.ids
+
+
+def test_back_links_close_only_top_level_sections() -> None:
+    body = (
+        '<section id="a"><h2>A</h2><section><p>x</p></section></section><section id="b"></section>'
+    )
+
+    result = with_back_links(body)
+
+    assert result == (
+        f'<section id="a"><h2>A</h2><section><p>x</p></section>{BACK_TO_CONTENTS}</section>'
+        f'<section id="b">{BACK_TO_CONTENTS}</section>'
+    )
+
+
+FULL_CONTENT = {
+    "categories": [{"title": "Contacts"}],
+    "purposes": [{"description": "To teach"}],
+    "bases": [{"code": "Art 6(1)(e)"}],
+    "laws": [],
+    "systems": [{"name": "SIMS"}],
+    "recipient_groups": [{"key": "suppliers", "recipients": [{"name": "Redstor"}]}],
+    "transfers": {"outside": [{"name": "Microsoft"}], "all_in_uk": False},
+    "security": ["Encrypted laptops"],
+    "retention": [{"name": "Backups"}],
+    "retention_schedule": {"summary": "", "url": ""},
+    "rights": [{"name": "Access"}],
+}
+
+CLAIMS = {
+    "categories": "what information is held",
+    "purposes": "why it is used",
+    "bases": "the law that allows",
+    "systems": "where it is kept",
+    "recipient_groups": "who it is shared with",
+    "transfers": "outside the UK",
+    "security": "how it is protected",
+    "retention": "how long it is kept",
+    "rights": "your rights",
+}
+
+
+def test_what_a_notice_explains_names_everything_it_covers() -> None:
+    assert notice_explains(FULL_CONTENT) == (
+        "This notice explains what information is held, why it is used and the law that allows "
+        "it, where it is kept, who it is shared with, which companies store it outside the UK, "
+        "how it is protected, how long it is kept, your rights and how to complain."
+    )
+
+
+@pytest.mark.parametrize("key", CLAIMS)
+def test_what_a_notice_explains_claims_nothing_it_does_not_cover(key: str) -> None:
+    empty = {"transfers": {"outside": [], "all_in_uk": False}}.get(key, [])
+    content = {**FULL_CONTENT, key: empty}
+
+    sentence = notice_explains(content)
+
+    assert CLAIMS[key] not in sentence
+    assert sentence.startswith("This notice explains ")
+    assert sentence.endswith(".")
+    if key == "categories":  # "it" still has something to stand for
+        assert sentence.startswith("This notice explains why personal information is used")
+
+
+def test_what_a_notice_explains_says_kept_in_the_uk_only_when_it_is() -> None:
+    in_uk = {**FULL_CONTENT, "transfers": {"outside": [], "all_in_uk": True}}
+
+    assert "that the companies named keep it in the UK" in notice_explains(in_uk)
+    assert "in the UK" not in notice_explains(
+        {**FULL_CONTENT, "transfers": {"outside": [], "all_in_uk": False}}
+    )
+
+
+def test_school_page_claims_only_what_each_notice_covers(issued, client) -> None:
+    staff = NoticeVersion.objects.current_for(issued, "workforce")
+    assert staff is not None
+    gaps = {"categories": [], "systems": [], "recipient_groups": [], "purposes": []}
+    NoticeVersion.objects.filter(pk=staff.pk).update(content={**staff.content, **gaps})
+
+    text = client.get(f"/schools/{issued.urn}/privacy/").content.decode()
+
+    assert "what information the school holds" not in text  # the old blanket claim
+    pupils_sentence, staff_sentence = re.findall(r"This notice explains [^<]*", text)
+    assert "what information is held" in pupils_sentence
+    assert "who it is shared with" in pupils_sentence
+    for claim in ["what information is held", "who", "why", "where it is kept"]:
+        assert claim not in staff_sentence
+    assert "your rights" in staff_sentence
+
+
+def test_school_list_says_which_schools_have_not_published(demo, client) -> None:
+    text = client.get("/schools/").content.decode()
+
+    assert "Each school publishes" not in text
+    stour = text[text.index("Stour Valley") :]
+    assert "notices not yet published here" in stour[: stour.index("</li>")]
+    avon = text[text.index("Avon Meadow") :]
+    assert "not yet published" not in avon[: avon.index("</li>")]
+    assert "No schools are listed yet" not in text
