@@ -90,7 +90,11 @@ def condition_words(conditions: list[LawfulBasis]) -> str:
     government purposes"), never in brackets (they are often printed inside some). The codes
     are in the notice's glossary."""
     art9 = [c.title.lower() for c in conditions if c.kind == LawfulBasis.Kind.ART9]
-    dpa = [c.title.lower() for c in conditions if c.kind == LawfulBasis.Kind.DPA_SCH1]
+    dpa = [
+        title
+        for c in conditions
+        if c.kind == LawfulBasis.Kind.DPA_SCH1 and (title := c.title.lower()) not in art9
+    ]
     if art9 and dpa:
         return f"{join_words(art9)}, with {join_words(dpa)}"
     return join_words(art9) or join_words(dpa)

@@ -258,3 +258,9 @@ def test_an_item_with_no_obligation_recorded_says_nothing_and_staff_see_it(db) -
     gaps = notice_gaps(School.objects.get(name=AVON))
     assert any(g.startswith("Whether people must provide it is not recorded for: Attendance "
                             "marks") for g in gaps)  # fmt: skip
+
+
+def test_a_dpa_condition_named_like_its_art9_condition_is_named_once(db) -> None:
+    hr = recipient(content(AVON, "workforce"), "HR & Payroll")["exchanges"][0]
+
+    assert hr["conditions"] == "employment, social security and social protection"
