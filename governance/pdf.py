@@ -75,7 +75,8 @@ FIT_STEPS = [
     "html { font-size: 9.8pt; line-height: 1.45; }",
     "html { font-size: 10.1pt; line-height: 1.5; }",
 ]
-MIN_LAST_PAGE_FILL = 0.25
+# A quarter of a page, with a margin: the boxes' bottom and the last baseline differ a little.
+MIN_LAST_PAGE_FILL = 0.3
 
 
 @functools.cache

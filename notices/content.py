@@ -23,6 +23,7 @@ from governance.models import (
     Purpose,
     School,
 )
+from governance.wording import mentions, same_meaning
 from notices import recipients, statutory
 from notices.register import (
     SUBJECTS,
@@ -212,16 +213,26 @@ def _purposes(rows: RegisterRows) -> list[dict[str, Any]]:
 
 
 def _systems(rows: RegisterRows) -> list[dict[str, Any]]:
-    return [
-        {
-            "name": system.name,
-            "kind": system.get_kind_display(),
-            "description": system.description,
-            "supplier": system.supplier.name if system.supplier else "",
-            "in_house": system.in_house,
-        }
-        for system in rows.systems
-    ]
+    """Each system once: its name and what it holds, or only the longer of the two where
+    they say the same ("Exercise books and pupil work files: Exercise books and pupil work
+    files and folders"), and who provides it unless its name says so."""
+    result = []
+    for system in rows.systems:
+        supplier = system.supplier.name if system.supplier else ""
+        said_once = same_meaning(system.name, system.description)
+        if supplier and mentions(system.name, supplier):
+            supplier = ""
+        result.append(
+            {
+                "name": system.name,
+                "kind": system.get_kind_display(),
+                "description": system.description,
+                "lead": max(system.name, system.description, key=len) if said_once else "",
+                "supplier": supplier,
+                "in_house": system.in_house,
+            }
+        )
+    return result
 
 
 def _bases_explained(rows: RegisterRows) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

@@ -264,3 +264,15 @@ def test_a_dpa_condition_named_like_its_art9_condition_is_named_once(db) -> None
     hr = recipient(content(AVON, "workforce"), "HR & Payroll")["exchanges"][0]
 
     assert hr["conditions"] == "employment, social security and social protection"
+
+
+def test_a_system_whose_name_and_description_say_the_same_is_named_once(db) -> None:
+    notice = content("Oakfield Vale Primary Academy")
+    systems = {s["name"]: s for s in notice["systems"]}
+
+    assert systems["Exercise books and pupil work files"]["lead"] == (
+        "Exercise books and pupil work files and folders"
+    )
+    words = text(body(notice))
+    assert "Exercise books and pupil work files: Exercise books" not in words
+    assert "Crest Education Safety Services: Education safety services" not in words
