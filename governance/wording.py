@@ -60,7 +60,8 @@ def same_meaning(first: str, second: str) -> bool:
     if not a or not b:
         return False
     shorter, longer = (a, b) if len(a) <= len(b) else (b, a)
-    if all(w in longer for w in shorter) and len(shorter) >= 3:
+    shared = sum(w in longer for w in shorter)
+    if len(shorter) >= 3 and shared >= 0.8 * len(shorter):
         return True
     return SequenceMatcher(None, a, b).ratio() >= 0.8
 

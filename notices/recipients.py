@@ -234,6 +234,10 @@ def _say_once(entry: Entry) -> None:
     rules = {e["retention"] for e in entry["exchanges"]}
     if entry.get("own_rule") and rules == {entry["own_rule"]}:
         entry["own_retention"] = ""
+    if entry["exchanges"] and "data_sent" in entry:
+        # A body's own "what is sent" and "how often" describe statutory sharing in general;
+        # where the school's flows to it are recorded, they say both, item by item.
+        entry["data_sent"] = entry["frequency"] = ""
     for exchange in entry["exchanges"]:
         exchange["purpose_said"] = len(entry["exchanges"]) == 1 and same_meaning(
             exchange["purpose"], entry.get("why") or ""

@@ -276,3 +276,16 @@ def test_a_system_whose_name_and_description_say_the_same_is_named_once(db) -> N
     words = text(body(notice))
     assert "Exercise books and pupil work files: Exercise books" not in words
     assert "Crest Education Safety Services: Education safety services" not in words
+
+
+def test_a_body_the_school_sends_to_says_how_often_once(db) -> None:
+    """The Welsh Government's own "how often" (statutory collections in general) gives way to
+    the school's recorded flow to it, which says what is sent and how often."""
+    notice = content("Ysgol Bryn Derw")
+    welsh_government = recipient(notice, "Welsh Government")
+
+    assert welsh_government["exchanges"]
+    assert welsh_government["frequency"] == ""
+    assert welsh_government["data_sent"] == ""
+    assert welsh_government["exchanges"][0]["purpose_said"] is True
+    assert recipient(notice, "The National Pupil Database for Wales")["exchanges"] == []
