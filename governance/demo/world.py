@@ -39,7 +39,6 @@ AUTHORITY = {
     "directory (AD) are kept until the pupil or member of staff leaves the school.",
 }  # fmt: skip
 
-_WELFARE = "to support the learning and welfare of children, particularly vulnerable children"
 
 # name: (short name, purpose, statutory gateway, agreement party, [(officer, position, email)])
 PARTNERS = {
@@ -53,7 +52,8 @@ PARTNERS = {
     ),
     "Specialist Teaching Service": (
         "STS",
-        f"Supports pupils with special educational needs and disabilities, {_WELFARE}.",
+        "Supports the learning and welfare of pupils with special educational needs and "
+        "disabilities.",
         "Children and Families Act 2014, Part 3.",
         True,
         [("Pat Tate", "Service Manager – Vulnerable Learners", "pattate@warwickshire.gov.uk")],
@@ -97,8 +97,8 @@ PARTNERS = {
     ),
     "Warwickshire Youth Justice Service": (
         "WYJS",
-        f"Works with young people in, or at risk of entering, the youth justice system, "
-        f"{_WELFARE}.",
+        "Works with young people in, or at risk of entering, the youth justice system, to keep "
+        "them in education and away from offending.",
         "Crime and Disorder Act 1998 ss.39 and 115.",
         True,
         [("Lesley Tregear", "Service Manager", "lesleytregear@warwickshire.gov.uk")],
@@ -276,10 +276,13 @@ RETIRED_FLOWS = [
 # What the schools themselves use information for (their own register, kept with the
 # service): the Department for Education's model privacy notice wording, which seeds 002 and
 # 003 follow. (description, audience, lawful bases, SIF objects used, laws)
-_CENSUS_LAWS = ["Education Act 1996 s.537A",
-                "Education (Information About Individual Pupils) (England) Regulations 2013"]
-_WORKFORCE_CENSUS = "Education (Supply of Information about the School Workforce) (England) " \
-    "Regulations 2007"
+_CENSUS_LAWS = [
+    "Education Act 1996 s.537A",
+    "Education (Information About Individual Pupils) (England) Regulations 2013",
+]
+_WORKFORCE_CENSUS = (
+    "Education (Supply of Information about the School Workforce) (England) Regulations 2007"
+)
 PURPOSES = [
     ("to support pupils' learning", "pupils", ["Art 6(1)(e)"],
      ["LearnerPersonal", "LearnerSpecialNeeds", "LearnerGroupEnrolment", "LearnerEmail"], []),
