@@ -12,12 +12,48 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
-from agreements import ledger, services
+from agreements import ledger, notifications, services
 from agreements.changes import describe_changes
 from agreements.content import build_agreement_content
 from agreements.models import Agreement, AgreementVersion, Signature, SignOffEvent
+from agreements.staleness import CHECKS_PER_PAGE, Drift, registry_drift
 from governance.admin_base import ModelAdmin, ReadOnlyAdmin, TabularInline
 from governance.downloads import private_pdf, private_pdf_bytes
+
+
+def _check_rows(response: HttpResponse, version_of: Any) -> None:
+    """Attach each listed row's registry check (``_drift``) to it before the list renders,
+    for at most ``CHECKS_PER_PAGE`` rows with a version in force: one content build each."""
+    context = getattr(response, "context_data", None) or {}
+    cl = context.get("cl")
+    if cl is None:  # a redirect, or an error page
+        return
+    checked = 0
+    for obj in cl.result_list:  # the page's objects, as the list columns will read them
+        version = version_of(obj)
+        if version is None or version.status != AgreementVersion.Status.PUBLISHED:
+            continue
+        if checked < CHECKS_PER_PAGE:
+            obj._drift = registry_drift(version)
+            checked += 1
+
+
+def _drift_cell(obj: Any, version: AgreementVersion | None) -> str:
+    if version is None or version.status != AgreementVersion.Status.PUBLISHED:
+        return "—"
+    drift: Drift | None = getattr(obj, "_drift", None)
+    url = reverse("admin:agreements_agreementversion_change", args=[version.pk])
+    if drift is None:
+        return format_html('<a href="{}">Open to check</a>', url)
+    if not drift.stale:
+        return "Yes"
+    count = len(drift.sentences)
+    return format_html(
+        '<strong class="stale">No</strong>: {} — <a href="{}" title="{}">see what differs</a>',
+        f"{count} difference{'s' if count != 1 else ''}",
+        url,
+        " ".join(drift.sentences),
+    )
 
 
 class VersionInline(TabularInline):
@@ -39,7 +75,8 @@ class VersionInline(TabularInline):
 
 @admin.register(Agreement)
 class AgreementAdmin(ModelAdmin):
-    list_display = ["title", "authority", "in_force", "draft"]
+    list_display = ["title", "authority", "in_force", "draft", "matches_registry"]
+    change_form_template = "admin/agreements/agreement/change_form.html"
     list_filter = ["authority"]
     search_fields = ["title", "authority__name"]
     inlines = [VersionInline]
@@ -61,6 +98,44 @@ class AgreementAdmin(ModelAdmin):
             return "—"
         url = reverse("admin:agreements_agreementversion_signoff", args=[version.pk])
         return format_html('Version {} · <a href="{}">sign-off</a>', version.number, url)
+
+    @admin.display(description="In force matches the registry")
+    def matches_registry(self, obj: Agreement) -> str:
+        return _drift_cell(obj, self._version(obj, AgreementVersion.Status.PUBLISHED))
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict | None = None
+    ) -> HttpResponse:
+        response = super().changelist_view(request, extra_context)
+        _check_rows(response, lambda a: self._version(a, AgreementVersion.Status.PUBLISHED))
+        return response
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict | None = None,
+    ) -> HttpResponse:
+        """Say, above the form, whether the version in force still matches the registry."""
+        version = (
+            AgreementVersion.objects.published()
+            .select_related("agreement__authority")
+            .filter(agreement_id=object_id)
+            .first()
+            if str(object_id).isdigit()
+            else None
+        )
+        context = {
+            **(extra_context or {}),
+            "drift": registry_drift(version) if version else None,
+            "draft": AgreementVersion.objects.filter(
+                agreement_id=object_id, status=AgreementVersion.Status.DRAFT
+            ).first()
+            if version
+            else None,
+        }
+        return super().change_view(request, object_id, form_url, context)
 
     @admin.display(description="Draft")
     def draft(self, obj: Agreement) -> str:
@@ -85,7 +160,10 @@ class AgreementAdmin(ModelAdmin):
 
 @admin.register(AgreementVersion)
 class AgreementVersionAdmin(ModelAdmin):
-    list_display = ["agreement", "number", "status", "published_at", "review_date", "signed"]
+    list_display = [
+        "agreement", "number", "status", "published_at", "review_date", "signed",
+        "matches_registry",
+    ]  # fmt: skip
     list_filter = ["status", "agreement"]
     search_fields = ["agreement__title"]
     list_select_related = ["agreement"]
@@ -128,6 +206,36 @@ class AgreementVersionAdmin(ModelAdmin):
         """Only a draft can be deleted, and only by someone allowed to delete (not auditors)."""
         draft = obj is None or obj.is_draft
         return draft and super().has_delete_permission(request, obj)
+
+    @admin.display(description="Matches the registry")
+    def matches_registry(self, obj: AgreementVersion) -> str:
+        return _drift_cell(obj, obj)
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict | None = None
+    ) -> HttpResponse:
+        response = super().changelist_view(request, extra_context)
+        _check_rows(response, lambda version: version)
+        return response
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict | None = None,
+    ) -> HttpResponse:
+        """Say, above the form, whether this version (if in force) still matches the registry."""
+        version = (
+            AgreementVersion.objects.select_related("agreement__authority")
+            .filter(pk=object_id)
+            .first()
+            if str(object_id).isdigit()
+            else None
+        )
+        drift = registry_drift(version) if version is not None else None
+        context = {**(extra_context or {}), "drift": drift}
+        return super().change_view(request, object_id, form_url, context)
 
     @admin.display(description="Signed")
     def signed(self, obj: AgreementVersion) -> str:
@@ -222,12 +330,18 @@ class AgreementVersionAdmin(ModelAdmin):
             except services.AgreementError as error:
                 self.message_user(request, f"Not published: {error}", messages.ERROR)
                 return redirect("admin:agreements_agreementversion_preview", object_id)
+            schools = [r.school for r in version.requests.select_related("school")]
+            unreachable = notifications.unreachable(schools)
+            asked = len(schools) - len(unreachable)
             self.message_user(
                 request,
-                f"Version {version.number} published; {version.requests.count()} schools "
-                "asked to sign.",
+                f"Version {version.number} published; {asked} school{'s' if asked != 1 else ''} "
+                "asked to sign by email.",
                 messages.SUCCESS,
             )
+            if unreachable:
+                warning = _unreachable_message(schools, unreachable)
+                self.message_user(request, warning, messages.WARNING)
             return redirect("admin:agreements_agreementversion_signoff", object_id)
         return redirect("admin:agreements_agreementversion_preview", object_id)
 
@@ -241,8 +355,14 @@ class AgreementVersionAdmin(ModelAdmin):
                 self.message_user(request, str(error), messages.ERROR)
             else:
                 self.message_user(request, f"Reminded {count} school(s).", messages.SUCCESS)
+                pending = [r.school for r in services.pending_requests(version)]
+                unreachable = notifications.unreachable(pending)
+                if unreachable:
+                    warning = _unreachable_message(pending, unreachable)
+                    self.message_user(request, warning, messages.WARNING)
             return redirect("admin:agreements_agreementversion_signoff", object_id)
         rows = services.signoff_status(version)
+        unreachable = notifications.unreachable(r.request.school for r in rows)
         state = request.GET.get("state", "")
         counts = {s: sum(1 for r in rows if r.state == s) for s in ("signed", "earlier", "pending")}
         if state in counts:
@@ -253,12 +373,28 @@ class AgreementVersionAdmin(ModelAdmin):
             "counts": counts,
             "state": state,
             "total": sum(counts.values()),
+            "unreachable": unreachable,
+            "uncontacted": [
+                (r.request.school, unreachable[r.request.school_id])
+                for r in rows
+                if r.request.school_id in unreachable and r.signature is None
+            ],
         }
         return TemplateResponse(request, "admin/agreements/agreementversion/signoff.html", context)
 
     def pdf_view(self, request: HttpRequest, object_id: int) -> HttpResponseBase:
         version = self._get(request, object_id)
         return private_pdf(request, version.pdf, version.download_name)
+
+
+def _unreachable_message(schools: list, unreachable: dict[int, str]) -> str:
+    """Say which schools no email could reach, and why."""
+    names = "; ".join(f"{s.name}: {unreachable[s.pk]}" for s in schools if s.pk in unreachable)
+    count = len(unreachable)
+    return (
+        f"{count} school{'s' if count != 1 else ''} could not be emailed ({names}). Record the "
+        "DPO's email address on the school, then send reminders from the sign-off page."
+    )
 
 
 class SignatureInline(TabularInline):

@@ -2,10 +2,23 @@
 
 ``build_agreement_content`` returns plain, JSON-serialisable data; templates only lay it out.
 Publishing freezes it (with its hash); two contents can be compared section by section.
+
+Registry text goes into the agreement's sentences through a few rules kept here, so a whole
+class of wording fault cannot come back one field at a time:
+
+- choice labels written for staff ("Processor (acts on instructions, Art 28 contract)") are
+  never printed: each role and relationship has its own plain words (``PROCESSOR_ROLES``,
+  ``RELATIONSHIPS``);
+- registry text is never wrapped in our own brackets when it holds brackets itself
+  (``with_aside``), so nothing reads "X (Y (Z))";
+- legal shorthand ("Art 9(2)(g)", "DPA 2018 Sch 1 Pt 2 para 6", "ss.437-447") is spelt out
+  (``spell_out``), and a condition's plain name always comes before its reference;
+- the contents and the section headings come from one list (``HEADINGS``), word for word.
 """
 
 import datetime
 import json
+import re
 from collections import defaultdict
 from typing import Any
 
@@ -17,7 +30,17 @@ from agreements.models import AgreementVersion
 from governance.models import Authority, DataFlow, DataObject, LawfulBasis, School, Subscription
 from notices.content import content_hash
 
-__all__ = ["build_agreement_content", "content_hash", "party_flows", "party_schools"]
+__all__ = [
+    "HEADINGS",
+    "SECTIONS",
+    "build_agreement_content",
+    "content_hash",
+    "party_flows",
+    "party_schools",
+    "running_title",
+    "spell_out",
+    "with_aside",
+]
 
 # (key, heading): the agreement's sections in order, shared by the templates and the diff.
 SECTIONS = [
@@ -38,6 +61,70 @@ SECTIONS = [
     ("officers", "Designated officers for data exchange"),
     ("schedule", "Schedule: the schools party to this agreement"),
 ]
+
+# The headings as printed, numbered: the contents list and the section headings both read
+# these, so an entry in the contents is always its section's heading word for word.
+HEADINGS: dict[str, str] = {
+    key: heading if key == "schedule" else f"{number}. {heading}"
+    for number, (key, heading) in enumerate(SECTIONS, start=1)
+}
+
+# What each supplier role means, in plain words (processors.Processor.Role): the section on
+# suppliers groups them under these, so the words are said once per role, not per supplier.
+PROCESSOR_ROLES = {
+    "processor": "Processors: each acts only on the schools' instructions, under a written "
+    "contract as UK GDPR Article 28 requires",
+    "controller": "Independent controllers: each decides for itself how it uses the data",
+    "joint": "Joint controllers: each decides with the schools how the data is used",
+    "no_access": "Suppliers with no access to personal data",
+}
+
+# How each party service stands to the schools (governance PartnerService.Relationship).
+RELATIONSHIPS = {
+    "controller": "a separate data controller, sharing data under this agreement",
+    "joint": "a joint controller with the schools",
+    "processor": "a processor acting for the schools",
+}
+
+# Legal shorthand and its words. Applied in order, each only before a number, so ordinary
+# words ("Part of", "Articles") are left alone.
+_SHORTHAND = [
+    (re.compile(r"\bDPA\s+2018\b"), "Data Protection Act 2018"),
+    (re.compile(r"\s*\bSch\.?\s+(?=\d)"), ", Schedule "),
+    (re.compile(r"\s*\bPt\.?\s+(?=\d)"), ", Part "),
+    (re.compile(r"\s*\bparas?\.?\s+(?=\d)"), ", paragraph "),
+    (re.compile(r"\bArts?\.?\s+(?=\d)"), "Article "),
+    (re.compile(r"\bss\.\s*(?=\d)"), "sections "),
+    (re.compile(r"\bs\.\s*(?=\d)"), "section "),
+    (re.compile(r"\b[Rr]egs?\.\s*(?=\d)"), "regulation "),
+]
+
+
+def spell_out(text: str) -> str:
+    """Return ``text`` with legal shorthand written out.
+
+    "DPA 2018 Sch 1 Pt 2 para 6" → "Data Protection Act 2018, Schedule 1, Part 2, paragraph 6";
+    "Art 9(2)(g)" → "Article 9(2)(g)"; "Education Act 1996 ss.437-447" → "… sections 437-447".
+    """
+    for pattern, words in _SHORTHAND:
+        text = pattern.sub(words, text)
+    return text.lstrip(", ")
+
+
+def with_aside(text: str, aside: str) -> str:
+    """Return ``text`` followed by ``aside`` in brackets, unless either holds brackets already
+    (then after a comma: never brackets inside brackets) or ``text`` already says it."""
+    text, aside = text.strip(), aside.strip()
+    if not aside or aside.lower() in text.lower():
+        return text
+    if "(" in text or "(" in aside:
+        return f"{text}, {aside}"
+    return f"{text} ({aside})"
+
+
+def running_title(number: int) -> str:
+    """Return the agreement's running page header: short enough for one line on every page."""
+    return f"Data sharing agreement, version {number}"
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -71,8 +158,22 @@ def party_schools(authority: Authority, *, on: datetime.date | None = None) -> Q
     )
 
 
+def _reference(basis: LawfulBasis | None) -> str:
+    """Return a condition's reference in words: "UK GDPR Article 6(1)(e)", "Data Protection
+    Act 2018, Schedule 1, Part 2, paragraph 6"."""
+    if basis is None:
+        return ""
+    words = spell_out(basis.code)
+    return words if words.startswith("Data Protection Act") else f"UK GDPR {words}"
+
+
 def _basis(basis: LawfulBasis) -> dict[str, str]:
-    return {"code": basis.code, "title": basis.title, "plain": basis.plain_text}
+    return {
+        "code": basis.code,
+        "title": basis.title,
+        "plain": basis.plain_text,
+        "reference": _reference(basis),
+    }
 
 
 def _authority(authority: Authority) -> dict[str, Any]:
@@ -113,10 +214,13 @@ def _services(flows: list[DataFlow]) -> list[dict[str, Any]]:
             {
                 "name": service.name,
                 "short_name": service.short_name,
+                "label": with_aside(service.name, service.short_name),
                 "purpose": service.purpose,
                 "benefits": service.benefits,
-                "gateway": service.statutory_gateway,
-                "relationship": service.get_relationship_display(),
+                "gateway": spell_out(service.statutory_gateway),
+                "relationship": RELATIONSHIPS.get(
+                    service.relationship, service.get_relationship_display().lower()
+                ),
                 "uses": [],
             },
         )
@@ -146,7 +250,11 @@ def _legal(flows: list[DataFlow]) -> dict[str, Any]:
                 "sif_name": o.label,
                 "note": o.special_category_note,
                 "art9": o.art9_condition.code if o.art9_condition else "",
+                "art9_title": o.art9_condition.title if o.art9_condition else "",
+                "art9_reference": _reference(o.art9_condition),
                 "dpa": o.dpa_condition.code if o.dpa_condition else "",
+                "dpa_title": o.dpa_condition.title if o.dpa_condition else "",
+                "dpa_reference": _reference(o.dpa_condition),
             }
             for o in sorted(special.values(), key=lambda o: o.label)
         ],
@@ -154,7 +262,7 @@ def _legal(flows: list[DataFlow]) -> dict[str, Any]:
 
 
 def _exchange(flows: list[DataFlow]) -> dict[str, Any]:
-    transports = sorted({f.transport for f in flows})
+    transports = sorted({f.transport.strip() for f in flows} - {""})
     order = {value: i for i, value in enumerate(DataFlow.Frequency.values)}
     by_frequency: dict[str, set[str]] = defaultdict(set)
     for flow in flows:
@@ -193,6 +301,17 @@ def _data(flows: list[DataFlow]) -> list[dict[str, Any]]:
     return groups
 
 
+_ACTIONS = re.compile(r"\b(review|delet|destr|erase|anonymi|return|archiv|kept|keep)", re.I)
+
+
+def _then(description: str, end: str) -> str:
+    """Return what happens at the end of a retention period, unless the description says it
+    already ("…then securely deleted." needs no "Then: securely deleted.")."""
+    if not end or _ACTIONS.search(description):
+        return ""
+    return end if end.endswith(".") else f"{end}."
+
+
 def _retention(flows: list[DataFlow]) -> list[dict[str, Any]]:
     holders: dict[str, set[str]] = defaultdict(set)
     rules = {}
@@ -206,6 +325,7 @@ def _retention(flows: list[DataFlow]) -> list[dict[str, Any]]:
             "name": name,
             "description": rule.description,
             "end": rule.get_end_action_display(),
+            "then": _then(rule.description, rule.get_end_action_display()),
             "held_by": sorted(holders[name]),
         }
         for name, rule in sorted(rules.items())
@@ -232,7 +352,7 @@ def _processors(authority: Authority) -> list[dict[str, Any]]:
             {
                 "name": p.name,
                 "what": p.service_description,
-                "role": p.get_role_display(),
+                "role": PROCESSOR_ROLES.get(p.role, ""),
                 "location": p.data_location,
             },
         )

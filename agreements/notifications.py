@@ -11,12 +11,37 @@ from django.urls import reverse
 from agreements.models import AgreementVersion, SignOffRequest
 from governance.models import School
 
+NO_ADDRESS = "no DPO email address is recorded, on the school's record or a portal account"
+
 
 def dpo_addresses(school: School) -> list[str]:
     """Return every address of the school's DPO: the registry's and the portal accounts'."""
     users = school.dpo_users.filter(is_active=True).exclude(email="")
     addresses = [school.dpo_email, *users.values_list("email", flat=True)]
     return sorted({a.strip().lower() for a in addresses if a and a.strip()})
+
+
+def unreachable(schools: Iterable[School]) -> dict[int, str]:
+    """Return, for each of ``schools`` that no email can reach, why (by school id).
+
+    The same addresses as ``dpo_addresses`` (the school's DPO email, its active DPO portal
+    accounts with an email), for any number of schools in one query.
+    """
+    schools = list(schools)
+    through = School.dpo_users.through
+    reachable = set(
+        through.objects.filter(
+            school_id__in=[s.pk for s in schools if not (s.dpo_email or "").strip()],
+            user__is_active=True,
+        )
+        .exclude(user__email="")
+        .values_list("school_id", flat=True)
+    )
+    return {
+        s.pk: NO_ADDRESS
+        for s in schools
+        if not (s.dpo_email or "").strip() and s.pk not in reachable
+    }
 
 
 def signing_url(version: AgreementVersion, school: School) -> str:

@@ -16,7 +16,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from agreements import ledger
-from agreements.content import SECTIONS, build_agreement_content, content_hash, party_schools
+from agreements.content import (
+    HEADINGS,
+    build_agreement_content,
+    content_hash,
+    party_schools,
+    running_title,
+)
 from agreements.models import (
     Agreement,
     AgreementVersion,
@@ -29,6 +35,7 @@ from governance.outbox.services import agreement_email_job, enqueue
 from governance.pdf import html_to_pdf
 
 STYLESHEETS = ["notices/notice-print.css", "agreements/agreement-print.css"]
+SIGNOFF_STYLESHEETS = [*STYLESHEETS, "agreements/signoff-print.css"]
 
 CLAUSE_FIELDS = [
     "purpose", "benefits", "use_of_information", "security", "data_quality", "retention",
@@ -49,31 +56,56 @@ def render_body(*, content: dict[str, Any], version: AgreementVersion) -> str:
     """Return the agreement's body as HTML: the same words in the portal and the PDF."""
     return render_to_string(
         "agreements/_agreement_body.html",
-        {"agreement": content, "version": version, "sections": dict(SECTIONS)},
+        {"agreement": content, "version": version, "headings": HEADINGS},
     )
 
 
-def render_pdf(
-    *,
-    content: dict[str, Any],
-    version: AgreementVersion,
-    body: str,
-    signoff: dict[str, Any] | None = None,
-    attachments: list | None = None,
-) -> bytes:
-    """Lay out the agreement (and, for a signed copy, its sign-off page) as tagged PDF."""
+def render_pdf(*, content: dict[str, Any], version: AgreementVersion, body: str) -> bytes:
+    """Lay out the agreement as tagged PDF: its cover, contents and body."""
     html = render_to_string(
         "agreements/agreement_pdf.html",
         {
             "agreement": content,
             "version": version,
             "body": body,
-            "signoff": signoff,
-            "section_list": SECTIONS,
-            "site_url": settings.SITE_URL.rstrip("/"),
+            "headings": list(HEADINGS.items()),
+            "running_title": running_title(version.number),
         },
     )
-    return html_to_pdf(html, stylesheets=STYLESHEETS, attachments=attachments)
+    return html_to_pdf(html, stylesheets=STYLESHEETS)
+
+
+def render_signoff_pdf(
+    *, version: AgreementVersion, signoff: dict[str, Any], shown_pages: int
+) -> bytes:
+    """Lay out a signed copy's sign-off page(s) on their own, numbered on from the
+    ``shown_pages`` pages of the agreement they will follow (``signed_copy.append_signoff``).
+
+    The page count goes in the footer ("Page 10 of 10"), so the sign-off is laid out once
+    for one page and, only if it ran longer (a very long browser name), again with its count.
+    """
+    from agreements.signed_copy import page_count
+
+    def render(total_pages: int) -> bytes:
+        html = render_to_string(
+            "agreements/signoff_pdf.html",
+            {
+                "version": version,
+                "signoff": signoff,
+                "agreement_title": version.agreement.title,
+                "authority_name": version.agreement.authority.name,
+                "running_title": running_title(version.number),
+                "shown_pages": shown_pages,
+                "first_page": shown_pages + 1,
+                "total_pages": total_pages,
+                "site_url": settings.SITE_URL.rstrip("/"),
+            },
+        )
+        return html_to_pdf(html, stylesheets=SIGNOFF_STYLESHEETS)
+
+    pdf = render(shown_pages + 1)
+    pages = page_count(pdf)
+    return pdf if pages == 1 else render(shown_pages + pages)
 
 
 # -- drafts ------------------------------------------------------------------------------------
@@ -142,6 +174,12 @@ def publish_problems(version: AgreementVersion) -> list[str]:
             problems.append(f"Write the clause “{label}”.")
     if version.review_date <= timezone.localdate():
         problems.append("Set a review date in the future.")
+    previous = version.agreement.versions.issued().filter(number__lt=version.number).first()
+    if previous is not None and not version.change_summary.strip():
+        problems.append(
+            f"Write the summary of changes: say what changed since version {previous.number} "
+            "and why. Every school reads it before it is asked to sign again."
+        )
     authority = version.agreement.authority
     parties = authority.partners.filter(is_agreement_party=True)
     for service in parties.filter(officers__isnull=True):

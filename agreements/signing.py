@@ -1,8 +1,9 @@
 """Counter-signing a published agreement version: evidence, signed copy, seal, log.
 
-The signed copy is the agreement as published plus a final sign-off page carrying the
-evidence, with the exact PDF the signer was shown embedded as a file; the whole is sealed
-(PAdES, with a timestamp) by the authority's certificate. Nothing about it changes afterwards.
+The signed copy is the PDF the signer was shown, byte for byte, followed by a sign-off page
+carrying the evidence, with that PDF also embedded as a file; the whole is sealed (PAdES, with
+a timestamp) by the authority's certificate. Nothing about it changes afterwards. Why it is
+built on the stored bytes rather than laid out again: ``agreements.signed_copy``.
 """
 
 import hashlib
@@ -13,12 +14,12 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
-from weasyprint import Attachment
 
 from agreements import ledger
 from agreements.models import AgreementVersion, Signature, SignOffEvent, SignOffRequest
 from agreements.seal import check_seal, seal_identity, seal_pdf
-from agreements.services import AgreementError, render_pdf
+from agreements.services import AgreementError, render_signoff_pdf
+from agreements.signed_copy import append_signoff, page_count
 from governance.models import School
 
 
@@ -161,22 +162,23 @@ def sign_agreement(
 
 
 def _signed_copy(version: AgreementVersion, evidence: dict[str, Any]) -> bytes:
-    """Render the agreement with its sign-off page, embed the PDF shown, and seal it."""
+    """Return the sealed signed copy: the stored PDF shown, its sign-off page(s) after its
+    last page, the PDF shown embedded as a file, all sealed (see ``agreements.signed_copy``)."""
     with version.pdf.open("rb") as handle:
         shown = handle.read()
     identity = seal_identity()
     signoff = {**evidence, "seal_subject": identity.subject, "development": identity.is_development}
-    attachment = Attachment(
-        string=shown,
-        name=version.download_name,
-        description=f"The agreement exactly as shown to the signer (SHA-256 {version.pdf_sha256})",
-    )
-    pdf = render_pdf(
-        content=version.content or {},
-        version=version,
-        body=version.html,
-        signoff=signoff,
-        attachments=[attachment],
+    pages = render_signoff_pdf(version=version, signoff=signoff, shown_pages=page_count(shown))
+    pdf = append_signoff(
+        shown,
+        pages,
+        attachment_name=version.download_name,
+        attachment_description=(
+            f"The agreement exactly as shown to the signer (SHA-256 {version.pdf_sha256})"
+        ),
+        title=(
+            f"{version.agreement.title} (version {version.number}): signed for {evidence['school']}"
+        ),
     )
     return seal_pdf(
         pdf,

@@ -7,73 +7,70 @@ TITLE = (
 )
 SCHOOLS = "Warwickshire maintained and academy schools"
 
+# Written to be read by a school's DPO: one idea a sentence, no chains of "and", no modifier
+# that could attach to the wrong noun, and any shorthand (MIS, SIF) said in words first.
 CLAUSES = {
     "purpose": (
-        "The purpose of this Data Sharing Agreement is to minimise the burden of data "
-        "collection on schools and the local authority and to ensure that data collected is "
-        "used effectively to support the learning and welfare of children between the partner "
-        "organisations.\n\n"
-        "The agreement provides a framework for the secure and confidential sharing of "
-        "personal information between schools and the local authority to enable them to meet "
-        "both their statutory obligations and the needs and expectations of pupils, staff and "
-        "parents."
+        "This agreement lets schools and the local authority share personal information "
+        "securely and confidentially, so that children's learning and welfare are supported "
+        "by every partner organisation.\n\n"
+        "It also reduces the work of collecting data: schools collect it once, and the "
+        "authority's services use what is collected well. Each partner can then meet its "
+        "statutory duties, as well as what pupils, staff and parents need from it."
     ),
     "benefits": (
-        "Schools enter data once, in their MIS; the authority's services receive what they "
-        "need without asking schools for it again, and act sooner for vulnerable children."
+        "Schools enter data once, in their management information system (MIS). The "
+        "authority's services receive what they need without asking schools for it again, "
+        "and can act sooner for vulnerable children."
     ),
     "use_of_information": (
-        "Warwickshire County Council recognises that information is essential to its work with "
-        "schools and the community, and that the efficient management of information is "
-        "fundamental to the effective delivery of its services. Information exchanged between "
-        "schools and the local authority will be used for a variety of functions to support "
-        "the learning and welfare of children, particularly in relation to the vulnerable "
-        "children's agenda, and only for the purposes stated in this agreement."
+        "Warwickshire County Council needs accurate information to work with schools and the "
+        "community, and to deliver its services well. The information exchanged under this "
+        "agreement is used to support children's learning and welfare, above all for "
+        "vulnerable children. It is used only for the purposes this agreement states."
     ),
     "security": (
-        "Access to personal data will be controlled through formal protocols and agreements, "
-        "and will be based on the principle of sharing only the minimum necessary for the "
-        "purpose. The confidentiality of the data is safeguarded; the information is used only "
-        "for the stated purpose and is retained only for an agreed period.\n\n"
-        "All data will be held on secure servers, with access restricted to internal use by "
-        "appropriate members of staff. All data exchange and storage adheres to ISO/IEC 27001 "
-        "information security standards.\n\n"
-        "As data controllers for the data collected, all partners treat personal data in "
-        "accordance with the UK GDPR and ensure that security is in place, sufficient to "
-        "protect the data from unauthorised access. This includes both physical security, such "
-        "as adequate protection for premises when unattended, and IT security such as "
-        "passwords and secure IDs."
+        "Access to personal data is controlled by formal procedures. Each partner shares only "
+        "the minimum the purpose needs, uses it only for that purpose and keeps it only for "
+        "the agreed period. The data is kept confidential.\n\n"
+        "All data is held on secure servers, and only the members of staff who need it can "
+        "reach it. Every exchange and store of data meets the ISO/IEC 27001 information "
+        "security standard.\n\n"
+        "Each partner is a data controller for the data it collects. It handles personal "
+        "data as the UK GDPR requires, with security enough to protect it from unauthorised "
+        "access: physical security, such as locked premises when unattended, as well as IT "
+        "security, such as passwords and secure sign-in."
     ),
     "data_quality": (
-        "Schools are responsible for the accuracy of the data in their MIS; corrections made "
-        "there reach the partners at the next exchange. A partner that finds data inaccurate "
-        "tells the school, which corrects it at source."
+        "Schools are responsible for the accuracy of the data in their MIS. A correction made "
+        "there reaches the partners at the next exchange. A partner that finds data "
+        "inaccurate tells the school, which corrects it at source."
     ),
     "retention": (
         "Each partner keeps shared data only as long as its purpose needs, which in most cases "
-        "is the duration of the school's subscription, and then securely deletes it. The rules "
+        "is the length of the school's subscription, and then securely deletes it. The rules "
         "below apply."
     ),
     "rights_and_complaints": (
-        "A request from an individual to exercise their rights (access, rectification, "
-        "erasure, restriction, objection) is answered by the party that receives it, which "
-        "tells the other parties holding the data within five working days so the request is "
-        "answered within one month. Complaints go first to the school's Data Protection "
-        "Officer."
+        "A person may ask to see their information, or to have it corrected, erased or "
+        "restricted, or may object to its use. The party that receives the request answers "
+        "it. Within five working days it tells the other parties that hold the data, so that "
+        "the request is answered within one month. Complaints go first to the school's Data "
+        "Protection Officer."
     ),
     "breaches": (
         "A party that discovers a personal data breach involving shared data tells the "
-        "school's Data Protection Officer and the ICT Development Service within 24 hours. The "
-        "controller decides, within 72 hours of becoming aware, whether to report it to the "
-        "Information Commissioner's Office and to tell the people affected."
+        "school's Data Protection Officer and the ICT Development Service within 24 hours. "
+        "Within 72 hours of becoming aware of it, the controller decides whether to report it "
+        "to the Information Commissioner's Office and whether to tell the people affected."
     ),
     "changes": (
-        "This agreement will be reviewed periodically and consequently may be subject to "
-        "change. The agreement is available online in the data protection portal, with a "
-        "notice of what changed; every school is asked to sign each new version."
+        "The parties review this agreement from time to time, so it may change. The agreement "
+        "is published in the data protection portal with a summary of what changed, and "
+        "every school is asked to sign each new version."
     ),
     "termination": (
-        "A school may leave this agreement by ending its subscriptions with three months' "
-        "notice; data already shared is then kept and deleted under the rules above."
+        "A school may leave this agreement by ending its subscriptions, with three months' "
+        "notice. Data already shared is then kept and deleted under the rules above."
     ),
 }

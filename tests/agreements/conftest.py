@@ -54,6 +54,13 @@ class World:
         return Signature.objects.select_related("version__agreement", "school").get(pk=pk)
 
 
+def next_draft(agreement, summary: str = "The registry changed.") -> AgreementVersion:
+    """Start the agreement's next version with a summary of changes, ready to publish."""
+    draft = start_draft(agreement=agreement)
+    draft.change_summary = summary
+    return save_draft(version=draft)
+
+
 def school(urn: str) -> School:
     return School.objects.get(urn=urn)
 

@@ -39,7 +39,7 @@ from tests.factories import SchoolFactory, dpo_of
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kineton_signed")]
 
 PASSWORD = "correct horse battery staple"  # tests.factories.UserFactory's
-OLD_PLEDGE = "The purpose of this Data Sharing Agreement is to minimise the burden"
+OLD_PLEDGE = "This agreement lets schools and the local authority share personal information"
 
 
 def agreement_url(urn: str, agreement_id: int, number: int) -> str:
@@ -306,11 +306,16 @@ def test_agreement_page_shows_what_changed_since_the_version_last_signed(
 
     html = page.content.decode()
     assert "What changed since version 1, which Avon Meadow Primary School signed" in html
-    changed = {change.key: change for change in page.context["changes"]}
-    assert changed["purpose"].added == [NEW_PURPOSE]
-    assert any(line.startswith(OLD_PLEDGE) for line in changed["purpose"].removed)
+    changed = {section.key: section for section in page.context["changes"]}
+    assert set(changed) == {"purpose", "review"}  # the clause reworded, the next review date
+    [reworded] = changed["purpose"].changes
+    assert reworded.text == "The purpose clause was reworded."
+    assert reworded.wording.after == NEW_PURPOSE
+    assert reworded.wording.before.startswith(OLD_PLEDGE)
+    assert "The purpose clause was reworded." in html
     assert "<ins>" in html
     assert "<del>" in html
+    assert "In the authority's words, for version 2:" in html
 
 
 def test_agreement_page_shows_the_words_as_published_after_the_registry_changes(

@@ -5,6 +5,7 @@ import datetime
 import hashlib
 import io
 import json
+from html import unescape
 
 import pytest
 from django.test import Client
@@ -23,7 +24,15 @@ from agreements.services import (
     start_draft,
 )
 from governance.models import DataFlow, DesignatedOfficer, LawfulBasis, School
-from tests.agreements.conftest import ARDEN, AVON, BRYN_DERW, KINETON, NEW_PURPOSE, STOUR
+from tests.agreements.conftest import (
+    ARDEN,
+    AVON,
+    BRYN_DERW,
+    KINETON,
+    NEW_PURPOSE,
+    STOUR,
+    next_draft,
+)
 from tests.factories import DataObjectFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("world")]
@@ -110,7 +119,7 @@ def test_published_pdf_reads_back_with_the_registry_words(world) -> None:
     text = pdf_text(data)
     assert "Annette Firman" in text
     assert "LearnerPersonal" in text
-    assert "Art 6(1)(e)" in text
+    assert "UK GDPR Article 6(1)(e)" in text
     assert "share pupil data securely" in text
     assert version.pdf_sha256 == hashlib.sha256(data).hexdigest()
 
@@ -291,7 +300,7 @@ def test_admin_bulk_delete_leaves_issued_versions_alone(world, staff) -> None:
 def test_admin_publish_page_publishes_a_draft_and_opens_its_round(
     world, staff_client: Client
 ) -> None:
-    draft = start_draft(agreement=world.version(2).agreement)
+    draft = next_draft(world.version(2).agreement)
 
     response = staff_client.post(
         reverse("admin:agreements_agreementversion_publish", args=[draft.pk]), follow=True
@@ -299,7 +308,11 @@ def test_admin_publish_page_publishes_a_draft_and_opens_its_round(
 
     draft.refresh_from_db()
     assert draft.status == AgreementVersion.Status.PUBLISHED
-    assert "Version 3 published; 4 schools asked to sign." in response.content.decode()
+    html = unescape(response.content.decode())
+    # Four party schools must sign; Stour Valley has no DPO email address, so three are asked.
+    assert draft.requests.count() == 4
+    assert "Version 3 published; 3 schools asked to sign by email." in html
+    assert "1 school could not be emailed (Stour Valley CofE Primary School: no DPO email" in html
     assert world.version(2).status == AgreementVersion.Status.SUPERSEDED
 
 

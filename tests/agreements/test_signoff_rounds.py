@@ -3,6 +3,7 @@ has, the pending are reminded, reviews falling due are flagged, and new parties 
 
 import datetime
 import re
+from html import unescape
 
 import pytest
 from django.core import mail
@@ -10,20 +11,29 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from agreements import tasks
+from agreements import notifications, tasks
 from agreements.models import Agreement, AgreementVersion, SignOffRequest
+from agreements.notifications import dpo_addresses
 from agreements.services import (
     AgreementError,
     publish_version,
     send_due_reminders,
     send_reminders,
     signoff_status,
-    start_draft,
 )
 from governance.celery import app as celery_app
 from governance.outbox.models import Job
 from governance.outbox.services import agreement_email_job, enqueue, run, sweep
-from tests.agreements.conftest import ARDEN, AVON, KINETON, KINETON_DPO, KINETON_NAME, STOUR, school
+from tests.agreements.conftest import (
+    ARDEN,
+    AVON,
+    KINETON,
+    KINETON_DPO,
+    KINETON_NAME,
+    STOUR,
+    next_draft,
+    school,
+)
 from tests.factories import SchoolFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("world")]
@@ -85,6 +95,41 @@ def test_staff_sign_off_page_lists_each_schools_standing(world, staff_client: Cl
     assert "Lee Grant, Data Protection Officer" in html
     rows = {row.request.school.urn: row.state for row in page.context["rows"]}
     assert rows == {ARDEN: "signed", AVON: "earlier", KINETON: "pending", STOUR: "pending"}
+
+
+def test_staff_sign_off_page_lists_the_schools_that_could_not_be_contacted(
+    world, staff_client: Client
+) -> None:
+    url = reverse("admin:agreements_agreementversion_signoff", args=[world.v2])
+
+    html = unescape(staff_client.get(url).content.decode())
+
+    assert "1 school yet to sign could not be contacted by email:" in html
+    assert (
+        "Stour Valley CofE Primary School</a>: no DPO email address is recorded, on the "
+        "school's record or a portal account."
+    ) in html
+    assert html.count("not contacted: no DPO email address") == 1
+
+
+def test_schools_no_email_can_reach_are_those_without_a_dpo_address(world) -> None:
+    schools = [school(urn) for urn in (ARDEN, AVON, KINETON, STOUR)]
+
+    assert notifications.unreachable(schools) == {school(STOUR).pk: notifications.NO_ADDRESS}
+    for each in schools:  # the same addresses as the emails go to
+        assert (each.pk in notifications.unreachable(schools)) == (not dpo_addresses(each))
+
+
+def test_an_inactive_account_does_not_make_a_school_reachable_an_active_one_does(world) -> None:
+    stour = school(STOUR)
+    former = UserFactory(username="former", email="former@example.org", is_active=False)
+    former.schools.add(stour)
+    assert stour.pk in notifications.unreachable([stour])
+
+    current = UserFactory(username="current", email="current@example.org")
+    current.schools.add(stour)
+    assert notifications.unreachable([stour]) == {}
+    assert dpo_addresses(stour) == ["current@example.org"]
 
 
 def test_staff_sign_off_page_filters_by_standing(world, staff_client: Client) -> None:
@@ -161,7 +206,9 @@ def test_staff_send_reminders_from_the_sign_off_page(world, staff_client: Client
 
     page = staff_client.post(url, follow=True)
 
-    assert "Reminded 2 school(s)." in page.content.decode()
+    html = unescape(page.content.decode())
+    assert "Reminded 2 school(s)." in html
+    assert "1 school could not be emailed (Stour Valley CofE Primary School: no DPO email" in html
     assert recipients() == [AVON_TO, KINETON_TO]
 
 
@@ -235,7 +282,7 @@ def eager_celery(monkeypatch) -> None:
 def test_publishing_emails_each_party_schools_dpo_after_commit(
     world, staff, eager_celery, django_capture_on_commit_callbacks
 ) -> None:
-    draft = start_draft(agreement=world.version(2).agreement)
+    draft = next_draft(world.version(2).agreement)
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         publish_version(version=draft, user=staff)
@@ -254,7 +301,7 @@ def test_inactive_portal_accounts_are_not_emailed(
 ) -> None:
     user = UserFactory(username="former-dpo", email="former@example.org", is_active=False)
     user.schools.add(school(STOUR))
-    draft = start_draft(agreement=world.version(2).agreement)
+    draft = next_draft(world.version(2).agreement)
 
     with django_capture_on_commit_callbacks(execute=True):
         publish_version(version=draft, user=staff)
@@ -277,7 +324,7 @@ def test_publishing_while_the_broker_is_down_answers_and_emails_once_it_is_back(
 
     monkeypatch.setitem(app.conf, "task_always_eager", False)
     monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:1/0")
-    draft = start_draft(agreement=world.version(2).agreement)
+    draft = next_draft(world.version(2).agreement)
 
     with django_capture_on_commit_callbacks(execute=True):
         publish_version(version=draft, user=staff)  # the broker refuses: no error here
