@@ -289,3 +289,22 @@ def test_a_body_the_school_sends_to_says_how_often_once(db) -> None:
     assert welsh_government["data_sent"] == ""
     assert welsh_government["exchanges"][0]["purpose_said"] is True
     assert recipient(notice, "The National Pupil Database for Wales")["exchanges"] == []
+
+
+def test_a_whole_backup_names_what_it_holds_and_the_web_filter_what_it_logs(db) -> None:
+    """Redstor backs up the school's whole file server: its entry says so and lists the data,
+    never "all the information listed in this notice". Smoothwall has no access to personal
+    data (seed 004): the ICT Development Service, which configures the filter, is the one
+    said to log the pages users visit and the words they search for."""
+    notice = content(AVON)
+    redstor = recipient(notice, "Redstor")
+    words = text(body(notice))
+
+    assert "file server" in redstor["why"]
+    assert len(redstor["exchanges"][0]["data"]) == len(notice["categories"])
+    assert "All the information listed" not in words
+    assert "Smoothwall" not in {
+        r["name"] for g in notice["recipient_groups"] for r in g["recipients"]
+    }
+    ictds = recipient(notice, "ICT Development Service")
+    assert any("words they search for" in e["purpose"] for e in ictds["exchanges"])
