@@ -216,6 +216,19 @@ def _enqueue(ids: set[int], *, batch: JobBatch | None = None) -> list[int]:
     return outbox.enqueue(jobs, batch=batch)
 
 
+def queue_stale_notices(*, label: str) -> JobBatch:
+    """Decide which published notices no longer match the registry (content and hash, no
+    rendering: ``notices.services.stale_notices``) and write a render job for each of those
+    only, as one batch. A nation's notices are decided in about a minute."""
+    from notices.services import stale_notices
+
+    batch = JobBatch.objects.create(label=label)
+    schools = School.objects.filter(notices_published_at__isnull=False).select_related("authority")
+    stale = stale_notices(schools.order_by("pk"))
+    outbox.enqueue((outbox.notice_job(s.pk, audience) for s, audience in stale), batch=batch)
+    return batch
+
+
 def queue_notice_batch(
     *, label: str, school_ids: Iterable[int] | None = None, user: Any = None
 ) -> JobBatch:

@@ -13,7 +13,7 @@ from governance.models import (
     PartnerService,
 )
 from governance.wording import join_words, mentions, qualified, same_meaning, without_repeat
-from notices.register import RegisterRows
+from notices.register import RegisterRows, bases_of, memo
 from processors.models import Processor
 
 Entry = dict[str, Any]
@@ -38,6 +38,11 @@ def data_names(carried: list[DataObject]) -> list[str]:
 
 
 def special_conditions(flow: DataFlow, carried: list[DataObject]) -> list[LawfulBasis]:
+    # A flow carries one list of a notice's data (``RegisterRows.flows``): key on that list.
+    return memo(flow, ("special", id(carried)), lambda: _special_conditions(flow, carried))
+
+
+def _special_conditions(flow: DataFlow, carried: list[DataObject]) -> list[LawfulBasis]:
     """Return the Art 9 and DPA 2018 conditions ``flow`` relies on for the special category
     data it carries here: each carried object's own conditions, and any further condition the
     flow cites (one no object of the flow names as its own, e.g. safeguarding) that fits whose
@@ -56,7 +61,7 @@ def special_conditions(flow: DataFlow, carried: list[DataObject]) -> list[Lawful
     here, anywhere = own(special), own(list(flow.data_objects.all()))
     found = [
         b
-        for b in flow.lawful_bases.all()
+        for b in bases_of(flow)
         if b.kind in SPECIAL_KINDS
         and (
             b.pk in here or (b.pk not in anywhere and any(b.fits(o.data_subject) for o in special))
@@ -66,8 +71,13 @@ def special_conditions(flow: DataFlow, carried: list[DataObject]) -> list[Lawful
 
 
 def _exchange(flow: DataFlow, carried: list[DataObject]) -> Entry:
+    """What ``flow`` sends, said once per batch (a copy: callers mark it per school)."""
+    return dict(memo(flow, ("exchange", id(carried)), lambda: _exchange_entry(flow, carried)))
+
+
+def _exchange_entry(flow: DataFlow, carried: list[DataObject]) -> Entry:
     bases = sorted(
-        (b for b in flow.lawful_bases.all() if b.kind == LawfulBasis.Kind.ART6),
+        (b for b in bases_of(flow) if b.kind == LawfulBasis.Kind.ART6),
         key=lambda b: b.code,
     )
     frequency = flow.get_frequency_display()
@@ -164,6 +174,11 @@ _BODY_GROUPS = {
 
 
 def _describe(flow: DataFlow) -> Entry:
+    """Who ``flow`` goes to, described once per batch (a copy: callers change it)."""
+    return dict(memo(flow, "recipient", lambda: _recipient_entry(flow)))
+
+
+def _recipient_entry(flow: DataFlow) -> Entry:
     if flow.partner_service is not None:
         return {**_service(flow.partner_service), "kind": "authority_service"}
     if flow.processor is not None:
@@ -205,7 +220,8 @@ def recipient_groups(
     grouped: dict[str, dict[tuple[str, int], Entry]] = defaultdict(dict)
     for body in rows.bodies:
         key = (_BODY_GROUPS[ExternalRecipient.Kind(body.kind)], body.pk)
-        grouped[key[0]][("body", body.pk)] = {**_body(body), "kind": body.kind, "exchanges": []}
+        entry = memo(body, "entry", lambda body=body: _body(body))  # type: ignore[misc]
+        grouped[key[0]][("body", body.pk)] = {**entry, "kind": body.kind, "exchanges": []}
     for flow, carried in rows.flows:
         group, pk = _group_key(flow)
         source = "body" if flow.body_id else group

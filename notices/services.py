@@ -2,6 +2,7 @@
 
 import datetime
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +14,7 @@ from django.utils import timezone
 from governance.models import School
 from governance.pdf import html_to_pdf
 from notices.changes import describe_changes
-from notices.content import Audience, build_notice_content, content_hash
+from notices.content import Audience, build_notice_content, build_notice_contents, content_hash
 from notices.models import NoticeVersion
 
 logger = logging.getLogger(__name__)
@@ -62,6 +63,51 @@ def refresh_notice(
     if failure is not None:
         raise failure
     return RefreshResult(audience=audience, version=version, created=created)
+
+
+STALE_BATCH = 200
+
+
+def stale_notices(
+    schools: Iterable[School], *, on: datetime.date | None = None, batch_size: int = STALE_BATCH
+) -> list[tuple[School, str]]:
+    """Return each (school, audience) whose notice does not match the registry: no version
+    yet, content whose hash differs from the newest version's, or a newest version not yet
+    issued. Builds content without rendering, ``batch_size`` schools at a time in a fixed
+    number of queries per batch, so a nation's notices are decided in about a minute on one
+    core. The render job still decides again, under the document's lock, before it issues.
+    """
+    day = on or timezone.localdate()
+    stale: list[tuple[School, str]] = []
+    ordered = list(schools)
+    for start in range(0, len(ordered), batch_size):
+        batch = ordered[start : start + batch_size]
+        newest = _newest_versions([s.pk for s in batch])
+        for audience in Audience.values:
+            contents = build_notice_contents(batch, audience, on=day)
+            for school in batch:
+                latest = newest.get((school.pk, audience))
+                if (
+                    latest is None
+                    or latest[1] != NoticeVersion.Status.RENDERED
+                    or latest[0] != content_hash(contents[school.pk])
+                ):
+                    stale.append((school, audience))
+    return stale
+
+
+def _newest_versions(school_ids: list[int]) -> dict[tuple[int, str], tuple[str, str]]:
+    """(content hash, status) of the newest version of each of the schools' notices, in one
+    query of a few short columns (a notice has a handful of versions a year)."""
+    newest: dict[tuple[int, str], tuple[int, str, str]] = {}
+    rows = NoticeVersion.objects.filter(school__in=school_ids).values_list(
+        "school_id", "audience", "number", "content_hash", "status"
+    )
+    for school_id, audience, number, digest, status in rows:
+        key = (school_id, audience)
+        if key not in newest or number > newest[key][0]:
+            newest[key] = (number, digest, status)
+    return {key: (digest, status) for key, (_, digest, status) in newest.items()}
 
 
 def lock_document(*, school: School, audience: str) -> None:
