@@ -6,7 +6,7 @@ from django.utils import timezone
 from governance.models import Authority, School
 from governance.services import condition_misfits
 from notices.content import Audience
-from notices.register import RegisterRows, load_register
+from notices.register import RegisterRows, bases_of, load_register
 from processors.models import Processor
 
 
@@ -53,7 +53,7 @@ def _condition_gaps(rows: RegisterRows) -> list[str]:
     return [
         f"To {flow.recipient}: {warning}"
         for flow, carried in rows.flows
-        for warning in condition_misfits(data_objects=carried, lawful_bases=flow.lawful_bases.all())
+        for warning in condition_misfits(data_objects=carried, lawful_bases=bases_of(flow))
     ]
 
 

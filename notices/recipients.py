@@ -13,7 +13,7 @@ from governance.models import (
     PartnerService,
 )
 from governance.wording import join_words, mentions, qualified, same_meaning, without_repeat
-from notices.register import RegisterRows, bases_of, memo
+from notices.register import RegisterRows, bases_of, memo, objects_of
 from processors.models import Processor
 
 Entry = dict[str, Any]
@@ -58,7 +58,7 @@ def _special_conditions(flow: DataFlow, carried: list[DataObject]) -> list[Lawfu
         }
 
     special = [o for o in carried if o.is_special_category]
-    here, anywhere = own(special), own(list(flow.data_objects.all()))
+    here, anywhere = own(special), own(objects_of(flow))
     found = [
         b
         for b in bases_of(flow)

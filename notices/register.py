@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from governance.models import (
     DataFlow,
@@ -103,7 +103,6 @@ def _flows(
     """Each school's active flows (organisation-wide, its offerings' in force, its own), with
     the data of ``audience`` they carry; three queries however many schools."""
     subjects = SUBJECTS[audience]
-    objects = DataObject.objects.select_related("art9_condition", "dpa_condition")
     offerings: dict[int, set[int]] = defaultdict(set)
     for school_id, offering_id in (
         Subscription.objects.current(day)
@@ -111,7 +110,7 @@ def _flows(
         .values_list("school_id", "offering_id")
     ):
         offerings[school_id].add(offering_id)
-    flows = (
+    query = (
         DataFlow.objects.filter(
             Q(school__isnull=True) | Q(school__in=[s.pk for s in schools]),
             authority__in={s.authority_id for s in schools},
@@ -122,8 +121,6 @@ def _flows(
             "retention_rule",
         )
         .prefetch_related(
-            Prefetch("data_objects", queryset=objects),
-            "lawful_bases",
             "processor__certifications",
             "processor__links",
             "body__links",
@@ -132,9 +129,11 @@ def _flows(
         )
         .order_by("pk")
     )  # fmt: skip
+    flows = list(query)
+    _attach_links(flows)
     carrying = []
     for flow in flows:
-        carried = [o for o in flow.data_objects.all() if o.data_subject in subjects]
+        carried = [o for o in objects_of(flow) if o.data_subject in subjects]
         if carried:
             carrying.append((flow, sorted(carried, key=lambda o: (o.data_subject, o.title))))
     return {
@@ -155,6 +154,43 @@ def _flows(
         ]
         for school in schools
     }
+
+
+def _attach_links(flows: list[DataFlow]) -> None:
+    """Give each flow its data objects and lawful bases (``objects_of``, ``bases_of``) from
+    four queries, one model instance per object and per basis however many flows share it:
+    Django's prefetch would build one per link (hundreds for an organisation's flows)."""
+    ids = [flow.pk for flow in flows]
+    object_links = list(
+        DataFlow.data_objects.through.objects.filter(dataflow_id__in=ids).values_list(
+            "dataflow_id", "dataobject_id"
+        )
+    )
+    basis_links = list(
+        DataFlow.lawful_bases.through.objects.filter(dataflow_id__in=ids).values_list(
+            "dataflow_id", "lawfulbasis_id"
+        )
+    )
+    objects = DataObject.objects.select_related("art9_condition", "dpa_condition").in_bulk(
+        {pk for _, pk in object_links}
+    )
+    bases = LawfulBasis.objects.in_bulk({pk for _, pk in basis_links})
+    by_flow: dict[int, tuple[list[DataObject], list[LawfulBasis]]] = {pk: ([], []) for pk in ids}
+    for flow_id, object_id in object_links:
+        by_flow[flow_id][0].append(objects[object_id])
+    for flow_id, basis_id in basis_links:
+        by_flow[flow_id][1].append(bases[basis_id])
+    for flow in flows:
+        carried, cited = by_flow[flow.pk]
+        carried.sort(key=lambda o: (o.data_subject, o.title))  # DataObject's own ordering
+        cited.sort(key=lambda b: (b.kind, b.code))  # LawfulBasis's own ordering
+        memo(flow, "objects", lambda carried=carried: carried)  # type: ignore[misc]
+        memo(flow, "bases", lambda cited=cited: cited)  # type: ignore[misc]
+
+
+def objects_of(flow: DataFlow) -> list[DataObject]:
+    """The data objects a flow carries (attached by the loader, else fetched and kept)."""
+    return memo(flow, "objects", lambda: list(flow.data_objects.all()))
 
 
 def _statutory_bodies(schools: list[School], audience: str) -> list[ExternalRecipient]:
