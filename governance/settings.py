@@ -251,6 +251,11 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 # WeasyPrint keeps ~35 KB per PDF in native caches even with a shared FontConfiguration
 # (measured by `make bench`): recycle each worker process after this many tasks.
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_WORKER_MAX_TASKS_PER_CHILD", 400, minimum=1)
+# And whatever the count, a child that has grown past this (KB: 250 MB) is replaced once its
+# task ends: WeasyPrint's caches grow with each new document (measured by `make bench`).
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int(
+    "CELERY_WORKER_MAX_MEMORY_PER_CHILD", 250_000, minimum=50_000
+)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
