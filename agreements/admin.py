@@ -422,6 +422,10 @@ class SignatureInline(TabularInline):
 @admin.register(Signature)
 class SignatureAdmin(ReadOnlyAdmin):
     list_display = ["school", "version", "full_name", "position", "signed_at", "download"]
+    # The signed copy is downloaded through pdf_view (rights checked, download recorded),
+    # never through the stored file's own URL (a dead path on disk, a bucket URL on S3).
+    exclude = ["signed_pdf"]
+    readonly_fields = ["download"]
     list_filter = ["version__agreement", "version__status", "signed_at"]
     search_fields = ["school__name", "school__urn", "full_name", "signer__username"]
     list_select_related = ["school", "version__agreement"]

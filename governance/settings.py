@@ -5,6 +5,7 @@ start-up. A malformed value stops the process with the variable's name in the me
 """
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from celery.schedules import crontab
@@ -208,11 +209,58 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-# Private documents live here and are only ever served by views that check rights:
-# there is deliberately no MEDIA_URL route.
+# Generated documents (notice PDFs, agreement PDFs, signed copies) go through Django's storage
+# API: files under MEDIA_ROOT by default, or objects in an S3-compatible bucket (MinIO, AWS S3,
+# any S3 API) when S3_BUCKET is set, so web and workers on several machines share them. Either
+# way they are only ever served by views that check rights and record the download, streamed
+# through the process: there is deliberately no MEDIA_URL route, and the bucket stays private
+# (never a public ACL or policy, and no view redirects to it).
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+S3_BUCKET = env_str("S3_BUCKET").strip()
+S3_ADDRESSING_STYLE = env_str("S3_ADDRESSING_STYLE", "auto").strip().lower()
+if S3_ADDRESSING_STYLE not in {"auto", "path", "virtual"}:
+    raise ImproperlyConfigured(
+        f"S3_ADDRESSING_STYLE must be auto, path or virtual, not {S3_ADDRESSING_STYLE!r}"
+    )
+_document_storage: dict[str, Any] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if S3_BUCKET:
+    from boto3.s3.transfer import TransferConfig
+    from botocore.config import Config as S3ClientConfig
+
+    _document_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            # Empty: AWS itself. MinIO or another S3 API: its URL, e.g. http://minio:9000.
+            "endpoint_url": env_url("S3_ENDPOINT_URL", schemes=("http", "https")) or None,
+            "region_name": env_str("S3_REGION").strip() or None,
+            # Empty: boto3's own chain (AWS_ACCESS_KEY_ID..., an instance or task role).
+            "access_key": env_str("S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("S3_SECRET_ACCESS_KEY") or None,
+            # Keys under this prefix: one bucket can hold several environments.
+            "location": env_str("S3_PREFIX").strip().strip("/"),
+            # An issued document is never overwritten: a name taken gets a suffix, as on disk.
+            "file_overwrite": False,
+            # Objects are private to the bucket's owner; no ACL is ever sent.
+            "default_acl": None,
+            # Nothing links to the bucket; should anything ever ask a file for its URL, the
+            # answer is signed and dies in S3_URL_EXPIRE_SECONDS, never a public address.
+            "querystring_auth": True,
+            "querystring_expire": env_int("S3_URL_EXPIRE_SECONDS", 60, minimum=1),
+            # A store that cannot be reached fails a request in seconds, not minutes.
+            "client_config": S3ClientConfig(
+                s3={"addressing_style": S3_ADDRESSING_STYLE},
+                signature_version="s3v4",
+                connect_timeout=5,
+                read_timeout=30,
+                retries={"mode": "standard", "max_attempts": 3},
+            ),
+            # Documents are small (tens of KB to a few MB): one request each, no thread pool.
+            "transfer_config": TransferConfig(use_threads=False),
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _document_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
