@@ -6,7 +6,7 @@ agreement or signature is a 404, never a 403 that would confirm it exists.
 
 import time
 from collections import defaultdict
-from typing import Any
+from typing import Any, NamedTuple
 
 from axes.helpers import get_client_ip_address
 from django.conf import settings
@@ -16,8 +16,9 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, OuterRef, Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods
 
 from agreements.changes import describe_changes
@@ -81,27 +82,79 @@ def _version(school: School, agreement_id: int, number: int) -> AgreementVersion
 
 
 def _awaiting(schools: Any) -> Any:
-    """Return the open sign-off requests of ``schools``: published versions not yet signed."""
+    """Return the open sign-off requests of ``schools``: published versions not yet signed,
+    with only what a list of them shows (a version's content and HTML are tens of kilobytes)."""
     signed = Signature.objects.filter(version=OuterRef("version"), school=OuterRef("school"))
     return (
         SignOffRequest.objects.filter(
             school__in=schools, version__status=AgreementVersion.Status.PUBLISHED
         )
         .filter(~Exists(signed))
-        .select_related("version__agreement", "school")
+        .select_related("version__agreement")
+        .only(
+            "school",
+            "version__number",
+            "version__published_at",
+            "version__agreement__title",
+        )
         .order_by("school__name", "version__agreement__title")
     )
+
+
+class SchoolCard(NamedTuple):
+    """A school as the portal's home lists it."""
+
+    name: str
+    urn: str
+    url: str
+    nation: str
+    school_type: str
+
+
+class Awaiting(NamedTuple):
+    """An agreement version a school is asked to sign, as the portal's home lists it."""
+
+    url: str
+    title: str
+    number: int
+    published: str
+
+
+def _labels(choices: list[tuple[str, Any]]) -> dict[str, str]:
+    return {value: str(label) for value, label in choices}
 
 
 @require_GET
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """List the person's schools, with what awaits their signature."""
-    schools = list(School.objects.visible_to(request.user).order_by("name"))
-    awaiting: dict[int, list[SignOffRequest]] = defaultdict(list)
-    for req in _awaiting(schools):
-        awaiting[req.school_id].append(req)
-    rows = [(school, awaiting.get(school.pk, [])) for school in schools]
+    """List the person's schools, with what awaits their signature.
+
+    Two queries however many schools, of the columns the page shows only (an agreement
+    version's content and HTML are tens of kilobytes); the cards' links and labels are made
+    here, and a version's date written once however many schools await it."""
+    nations, types = _labels(School.Nation.choices), _labels(School.Type.choices)
+    schools = School.objects.visible_to(request.user).order_by("name")
+    cards = {
+        pk: SchoolCard(name, urn, reverse("portal:school", args=[urn]),
+                       nations.get(nation, nation), types.get(kind, kind))
+        for pk, name, urn, nation, kind in schools.values_list(
+            "pk", "name", "urn", "nation", "school_type"
+        )
+    }  # fmt: skip
+    published: dict[int, str] = {}
+    awaiting: dict[int, list[Awaiting]] = defaultdict(list)
+    shown = _awaiting(list(cards)).values_list(
+        "school", "version", "version__agreement", "version__number",
+        "version__published_at", "version__agreement__title",
+    )  # fmt: skip
+    for school_id, version_id, agreement_id, number, published_at, title in shown:
+        if version_id not in published:
+            published[version_id] = (
+                date_format(timezone.localtime(published_at), "j F Y") if published_at else ""
+            )
+        url = reverse("portal:agreement", args=[cards[school_id].urn, agreement_id, number])
+        awaiting[school_id].append(Awaiting(url, title, number, published[version_id]))
+    rows = [(card, awaiting.get(pk, [])) for pk, card in cards.items()]
     return render(request, "portal/home.html", {"rows": rows})
 
 
