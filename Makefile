@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint check-deploy fmt worker bench setup migrate demo superuser clean
+.PHONY: run test lint check-deploy fmt worker bench loadtest setup migrate demo superuser clean
 
 $(STAMP): pyproject.toml
 	@./scripts/system-deps
@@ -48,13 +48,26 @@ fmt: $(STAMP)
 worker: $(STAMP)
 	$(BIN)/celery -A governance worker --beat --loglevel=info
 
-## bench: render the notices of N demo-like schools, then publish, sign, seal and verify an
-## agreement for them, in one process each, and print the figures; then time public pages
-## under gunicorn while 12 clients flood the verifier
+## bench: every row of the performance table against its limit (a warm bare WeasyPrint in as
+## many processes), in one run of its own world (throwaway database, own Redis and Celery
+## worker), as ratios; SCHOOLS=N scales rows 1-4 (default 40), SOAK=N renders N more PDFs for
+## the memory row; then public pages under gunicorn while 12 clients flood the verifier; then
+## the table
 bench: $(STAMP)
-	$(BIN)/python scripts/bench_notices.py --schools $(or $(SCHOOLS),120)
-	$(BIN)/python scripts/bench_agreements.py --schools $(or $(SCHOOLS),120)
-	$(BIN)/python scripts/bench_verifier.py
+	@rows=$$(mktemp -d) && trap 'rm -rf "$$rows"' EXIT && \
+	$(BIN)/python scripts/bench_pipeline.py --schools $(or $(SCHOOLS),40) \
+		$(if $(SOAK),--soak $(SOAK)) --json "$$rows/rows.json" && \
+	$(BIN)/python scripts/bench_verifier.py && \
+	$(BIN)/python scripts/bench_pipeline.py --table "$$rows/rows.json"
+
+## loadtest: gunicorn (2 sync workers) on a throwaway world of 250 more demo-like schools; for
+## the notice page, a PDF, search, the portal home and the verifier, each after a static file, a
+## bounded load on loopback (DURATION seconds a page, default 10; CONNECTIONS, default 8);
+## prints req/s, p50/p95/p99 and each page's ratio to a static file loaded just before it.
+## About 4-5 minutes; options (--conn-max-age, --gc-freeze): python scripts/loadtest.py -h
+loadtest: $(STAMP)
+	$(BIN)/python scripts/loadtest.py --schools $(or $(SCHOOLS),250) \
+		--seconds $(or $(DURATION),10) --connections $(or $(CONNECTIONS),8)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media
