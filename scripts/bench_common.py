@@ -25,6 +25,7 @@ import socket
 import statistics
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections import defaultdict
@@ -85,17 +86,52 @@ def machine_busy() -> tuple[float, float]:
     return (total - idle) / CLOCK_TICKS, total / CLOCK_TICKS
 
 
-class Load:
-    """How busy the whole machine was between two readings, in cores (this benchmark's own
-    processes included): a row measured while others ran is noisier."""
+class _RunQueue(threading.Thread):
+    """Samples /proc/stat's procs_running (processes on a CPU or waiting for one, this one's
+    sampling thread included) every 0.2 s for as long as the benchmark runs."""
 
     def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.samples: list[tuple[float, int]] = []
+
+    def run(self) -> None:
+        while True:
+            for line in Path("/proc/stat").read_text().splitlines():
+                if line.startswith("procs_running"):
+                    self.samples.append((time.monotonic(), int(line.split()[1])))
+            time.sleep(0.2)
+
+
+_RUN_QUEUE: list[_RunQueue] = []
+
+
+class Load:
+    """How busy the machine was while a row ran: CPU cores busy (all processes), and the mean
+    number of runnable processes; a row's own are ``own`` (e.g. 2 pool processes and the
+    sampler): more than that, and something else on the machine competed with it."""
+
+    def __init__(self, own: float) -> None:
+        if not _RUN_QUEUE:
+            _RUN_QUEUE.append(_RunQueue())
+            _RUN_QUEUE[0].start()
+        self.own = own
         self.start = machine_busy()
         self.wall = time.monotonic()
 
     def cores(self) -> float:
         busy, _ = machine_busy()
         return (busy - self.start[0]) / max(time.monotonic() - self.wall, 1e-9)
+
+    def runnable(self) -> float:
+        window = [n for t, n in _RUN_QUEUE[0].samples if t >= self.wall]
+        return statistics.fmean(window) if window else 0.0
+
+    def others(self) -> float:
+        """Runnable processes beyond the row's own, on average (0: it had the machine)."""
+        return max(self.runnable() - self.own, 0.0)
+
+
+NOISY = 0.5  # on average half a process more than the row's own wanted a CPU
 
 
 def rss_mb(pid: int | None = None) -> float:
@@ -634,6 +670,7 @@ class Row:
     goal: str
     met: bool | None
     notes: list[str] = field(default_factory=list)
+    noisy: bool = False
 
 
 def fmt_ratio(value: float | None) -> str:
@@ -646,7 +683,10 @@ def fmt_met(value: bool | None) -> str:
 
 def print_table(rows: list[Row], *, header: str = "") -> None:
     columns = ["row", "figure", "limit", "ratio", "goal", "met?"]
-    cells = [[r.row, r.figure, r.limit, fmt_ratio(r.ratio), r.goal, fmt_met(r.met)] for r in rows]
+    cells = [
+        [r.row, r.figure, r.limit, fmt_ratio(r.ratio), r.goal, fmt_met(r.met) + "*" * r.noisy]
+        for r in rows
+    ]
     widths = [max(len(c[i]) for c in [columns, *cells]) for i in range(len(columns))]
     line = "+-" + "-+-".join("-" * w for w in widths) + "-+"
     print()
@@ -658,6 +698,9 @@ def print_table(rows: list[Row], *, header: str = "") -> None:
     for c in cells:
         print("| " + " | ".join(v.ljust(w) for v, w in zip(c, widths, strict=True)) + " |")
     print(line)
+    if any(r.noisy for r in rows):
+        print("  * measured while other processes competed for the CPUs (see the row's notes):")
+        print("    the ratio is noisy, and multi-process rows tend to gain from it")
     for r in rows:
         for note in r.notes:
             print(f"  {r.row}: {note}")

@@ -37,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_common import (
     CLONES,
+    NOISY,
     BarePool,
     BareRun,
     Load,
@@ -110,7 +111,7 @@ def measure_pipeline(schools: list, stages: Stages) -> tuple[list[Row], dict[str
         bare_pdf(stages.captured["html"], STYLESHEETS)
     pairs: list[dict[str, Any]] = []
     repeats: list[float] = []
-    load = Load()
+    load = Load(own=1.1)
     with stages.time_queries():
         for school in timed:
             for audience in Audience.values:
@@ -134,7 +135,8 @@ def measure_pipeline(schools: list, stages: Stages) -> tuple[list[Row], dict[str
                     "created": result.created,
                 })  # fmt: skip
     rows = _pipeline_rows(pairs, repeats, stages)
-    rows[0].notes.append(f"machine busy {load.cores():.2f} of 2 cores meanwhile (this run: ~1)")
+    rows[0].notes.append(_load_note(load))
+    rows[0].noisy = load.others() > NOISY
     return rows, {"pairs": pairs}
 
 
@@ -156,7 +158,7 @@ def _pipeline_rows(pairs: list[dict], repeats: list[float], stages: Stages) -> l
         f"{n} pairs A B A B; median of pair ratios {ratio:.3f} (IQR {percentile(ratios, 0.25):.3f}"
         f"-{percentile(ratios, 0.75):.3f}); ratio of sums {total:.3f}; CPU-time ratio "
         f"(median of pairs; this process only) {statistics.median(cpu_ratios):.3f}; CPU plus "
-        f"the wall time of its queries, summed: {cpu_db:.3f} (robust to other load)",
+        f"the wall time of its queries, summed: {cpu_db:.3f} (CPU time too grows with other load)",
         f"documents laid out once: median pair ratio "
         f"{statistics.median(once) if once else float('nan'):.3f} over {len(once)}",
         f"bare PDF byte-size equal to the pipeline's: {sum(p['same_size'] for p in pairs)} of {n}"
@@ -285,7 +287,7 @@ def run_jobs(bench: World, start: Any, expect: int) -> CeleryRun:
 
     last = Job.objects.aggregate(m=Max("pk"))["m"] or 0
     pids = service_pids()
-    load = Load()
+    load = Load(own=2.2)
     before = _cpu_snapshot(bench, pids)
     began = timezone.now()
     with transaction.atomic():
@@ -304,7 +306,7 @@ def run_jobs(bench: World, start: Any, expect: int) -> CeleryRun:
         if not Job.objects.filter(status=Job.Status.RUNNING).exists() and bench._children_idle():
             break
     return CeleryRun(
-        load=load.cores(),
+        load=load.others(),
         busy=_busy(Job.objects.filter(pk__gt=last)),
         seconds=(ended - began).total_seconds(),
         documents=len(versions),
@@ -338,12 +340,19 @@ def _busy(jobs: Any) -> dict[str, float]:
 
 def _bare_for(pool: BarePool, versions: list[Any]) -> tuple[BareRun, int]:
     htmls = [notice_html(v) for v in versions]
-    load = Load()
+    load = Load(own=2.1)
     run = pool.run(htmls)
-    run.load = load.cores()
+    run.load = load.others()
     same = sum(a == b for a, b in zip(sorted(run.sizes), sorted(v.pdf_size for v in versions),
                                       strict=True))  # fmt: skip
     return run, same
+
+
+def _load_note(load: Load) -> str:
+    return (
+        f"machine: {load.cores():.2f} of 2 cores busy, {load.runnable():.1f} runnable processes "
+        f"on average (this row's own: ~{load.own:.0f}; others: {load.others():.1f})"
+    )
 
 
 def _refit_note(runs: list[BareRun], docs: int) -> str:
@@ -410,7 +419,8 @@ def measure_celery(bench: World, pool: BarePool, school_ids: list[int]) -> tuple
         f"{len(pairs)} pairs (a batch through Celery, then bare on its HTML): median ratio "
         f"{ratio:.3f}, each {', '.join(f'{r:.2f}' for r in ratios)}; ratio of sums "
         f"{c_total / b_total:.3f}; {docs} PDFs, {sum(c.jobs for c, _, _ in pairs)} jobs, "
-        f"{failed} failed; machine busy {min(loads):.2f}-{max(loads):.2f} cores (alone: ~2)",
+        f"{failed} failed; other runnable processes {min(loads):.1f}-{max(loads):.1f} on "
+        "average (0: the machine was ours)",
         _merged([c for c, _, _ in pairs]).busy_note()
         + f" (bare: {per_bare * 1000:.0f} ms per PDF)",
         _refit_note([b for _, b, _ in pairs], docs),
@@ -434,6 +444,7 @@ def measure_celery(bench: World, pool: BarePool, school_ids: list[int]) -> tuple
         Row("2b CPU per PDF, pool vs bare", f"{child_ms:.0f} vs {bare_ms:.0f} ms",
             f"bare {bare_ms:.0f} ms", child_ms / bare_ms, "report", None, []),
     )  # fmt: skip
+    rows[0].noisy = rows[1].noisy = statistics.median(loads) > NOISY
     return rows[0], rows[1], {"documents": docs}
 
 
@@ -478,12 +489,14 @@ def measure_edit(bench: World, pool: BarePool, published: set[int]) -> tuple[Row
         f"schools; {celery.jobs} notice jobs, {celery.documents} new versions, "
         f"{celery.failed} failed; bare PDFs of the same size {same} of {celery.documents}",
         "one pair (edit, then bare on its PDFs' HTML); DPO emails queued by the jobs also run "
-        f"on the pool; machine busy {celery.load:.2f}/{bare.load:.2f} cores (Celery/bare)",
+        f"on the pool; other runnable processes {celery.load:.1f}/{bare.load:.1f} on average "
+        "(Celery/bare; 0: the machine was ours)",
         _refit_note([bare], celery.documents),
     ]
     row = Row("3 supplier edit vs bare x2",
               f"{celery.documents} PDFs in {celery.seconds:.1f} s; CPU {cpu_ratio:.3f}",
               f"bare x2 {bare.seconds:.1f} s", ratio, "<= 1.05", ratio <= 1.05, notes)  # fmt: skip
+    row.noisy = max(celery.load, bare.load) > NOISY
     return row, supplier
 
 
@@ -546,7 +559,8 @@ def memory_row(sampler: Sampler, pool: BarePool, max_tasks: int) -> Row:
     few = docs < 2 * MEMORY_WARMUP
     notes = [
         *(["few PDFs per process: indicative only (--soak 1000 for a real figure)"] if few else []),
-        f"pool processes: RSS after {MEMORY_WARMUP} PDFs {child_warm:.0f} MB, peak "
+        f"pool processes: RSS after warm-up ({MEMORY_WARMUP} PDFs, or half if fewer) "
+        f"{child_warm:.0f} MB, peak "
         f"{child_peak:.0f} MB over up to {docs:.0f} PDFs each; bare processes: "
         f"{bare_warm:.0f} MB, peak {bare_peak:.0f} MB",
         f"recycled every {max_tasks} tasks (CELERY_WORKER_MAX_TASKS_PER_CHILD): projected "
@@ -641,6 +655,7 @@ def measure_staleness(make_stale: Any) -> list[Row]:
     if extra > 0:
         clone_schools(extra, start=School.objects.filter(**CLONES).count())
     batch = list(School.objects.filter(notices_published_at__isnull=False).order_by("pk"))[:size]
+    load = Load(own=1.1)
     runs = [_timed(stale_notices, batch) for _ in range(3)]
     _, wall, cpu = sorted(runs, key=lambda r: r[1])[1]  # the median of three
     found = stale_notices(schools)
@@ -661,6 +676,8 @@ def measure_staleness(make_stale: Any) -> list[Row]:
     )  # fmt: skip
     row.notes.append(agreement + f"; median of 3 runs over one full batch ({len(batch)} schools)")
     row.notes.append(f"signature: stale_notices{inspect.signature(stale_notices)}")
+    row.notes.append(_load_note(load))
+    row.noisy = load.others() > NOISY
     rows.append(row)
     return rows
 
@@ -759,6 +776,12 @@ def run(bench: World, school_count: int, *, soak_pdfs: int = 0) -> list[Row]:
             pool.close()
             bench.stop_worker()
         rows.append(memory_row(sampler, pool, settings.CELERY_WORKER_MAX_TASKS_PER_CHILD))
+        limit_kb = getattr(settings, "CELERY_WORKER_MAX_MEMORY_PER_CHILD", None)
+        if limit_kb:
+            rows[-1].notes.append(
+                f"CELERY_WORKER_MAX_MEMORY_PER_CHILD {limit_kb / 1000:.0f} MB: a child above it is "
+                "replaced after its task, whatever the projection"
+            )
         if soaked:
             rows[-1].notes.append(soaked)
     log("row 4: deciding what is stale")
