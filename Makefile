@@ -64,7 +64,7 @@ bench: $(STAMP)
 ## the notice page, a PDF, search, the portal home and the verifier, each after a static file, a
 ## bounded load on loopback (DURATION seconds a page, default 10; CONNECTIONS, default 8);
 ## prints req/s, p50/p95/p99 and each page's ratio to a static file loaded just before it.
-## About 4-5 minutes; options (--conn-max-age, --gc-freeze): python scripts/loadtest.py -h
+## About 4-5 minutes; options: python scripts/loadtest.py -h
 loadtest: $(STAMP)
 	$(BIN)/python scripts/loadtest.py --schools $(or $(SCHOOLS),250) \
 		--seconds $(or $(DURATION),10) --connections $(or $(CONNECTIONS),8)

@@ -7,6 +7,7 @@ files are read from disk, and nothing is ever fetched over the network.
 
 import functools
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -65,9 +66,10 @@ def stylesheet(static_path: str) -> CSS:
     return CSS(filename=str(found), font_config=font_config(), url_fetcher=local_fetcher())
 
 
-# Layouts tried, in order, when a document's last page would hold less than a quarter of a
-# page: a little tighter first (the stray lines move back), then a little looser (more lines
-# move over). The first that fills the last page enough is kept; otherwise the first layout.
+# The layouts a document may take: the plain one, a little tighter (stray lines move back),
+# a little looser (more lines move over). With each, roughly how much taller than the plain
+# layout the same text runs (measured on the demo notices: fixed-size headings, tables and
+# break rules make the real figure vary by a few per cent, so it only orders the tries).
 FIT_STEPS = [
     "",
     "html { font-size: 9.2pt; line-height: 1.36; }",
@@ -75,6 +77,7 @@ FIT_STEPS = [
     "html { font-size: 9.8pt; line-height: 1.45; }",
     "html { font-size: 10.1pt; line-height: 1.5; }",
 ]
+FIT_SCALES = [1.0, 0.94, 0.9, 1.065, 1.12]
 # A quarter of a page, with a margin: the boxes' bottom and the last baseline differ a little.
 MIN_LAST_PAGE_FILL = 0.3
 
@@ -109,16 +112,50 @@ def _render(html: str, stylesheets: list[str], extra_css: str) -> Document:
     return document.render(font_config=font_config(), stylesheets=sheets, **PDF_OPTIONS)
 
 
-def render_fitted(html: str, *, stylesheets: list[str]) -> Document:
-    """Lay out ``html``, trying the ``FIT_STEPS`` until the last page is not nearly empty."""
-    first = None
-    for extra_css in FIT_STEPS:
-        document = _render(html, stylesheets, extra_css)
-        if len(document.pages) == 1 or last_page_fill(document) >= MIN_LAST_PAGE_FILL:
-            return document
-        first = first or document
-    assert first is not None
-    return first
+def _fits(document: Document) -> bool:
+    return len(document.pages) == 1 or last_page_fill(document) >= MIN_LAST_PAGE_FILL
+
+
+def _likely_order(length: float, step: int) -> list[int]:
+    """Return the other steps, the likeliest to leave a full enough last page first, for a
+    document ``length`` pages long (whole pages plus the last page's fill) at ``step``."""
+
+    def margin(candidate: int) -> float:
+        expected = length * FIT_SCALES[candidate] / FIT_SCALES[step]
+        if expected <= 1:
+            return 1 - expected  # one page: no last page to fill
+        fill = expected % 1
+        # Clear of both edges: not too empty, and not so full that a line spills over.
+        return min(fill - MIN_LAST_PAGE_FILL, 1 - fill)
+
+    return sorted((s for s in range(len(FIT_STEPS)) if s != step), key=margin, reverse=True)
+
+
+@dataclass(frozen=True)
+class Fitted:
+    document: Document
+    step: int  # the index in FIT_STEPS of the layout kept
+    layouts: int  # how many layouts it took
+
+
+def render_fitted(html: str, *, stylesheets: list[str], start: int | None = None) -> Fitted:
+    """Lay out ``html`` so that its last page is not nearly empty.
+
+    It is laid out first with ``start`` (the step the document's previous version kept, so a
+    small edit keeps its type size and costs one layout) or the plain layout. If the last page
+    is under ``MIN_LAST_PAGE_FILL`` full, the other steps are tried, the likeliest first by
+    how long the document ran (usually one more layout). If none fits, the first is kept.
+    """
+    step = start if start is not None and 0 <= start < len(FIT_STEPS) else 0
+    first = _render(html, stylesheets, FIT_STEPS[step])
+    if _fits(first):
+        return Fitted(first, step, 1)
+    length = len(first.pages) - 1 + last_page_fill(first)
+    for layouts, candidate in enumerate(_likely_order(length, step), start=2):
+        document = _render(html, stylesheets, FIT_STEPS[candidate])
+        if _fits(document):
+            return Fitted(document, candidate, layouts)
+    return Fitted(first, step, len(FIT_STEPS))
 
 
 def html_to_pdf(
@@ -128,7 +165,19 @@ def html_to_pdf(
 
     ``attachments`` are embedded as files (e.g. the exact PDF a signer was shown).
     """
-    document = render_fitted(html, stylesheets=stylesheets)
-    pdf = document.write_pdf(attachments=attachments, **PDF_OPTIONS)
+    return fitted_pdf(html, stylesheets=stylesheets, attachments=attachments)[0]
+
+
+def fitted_pdf(
+    html: str,
+    *,
+    stylesheets: list[str],
+    attachments: list[Attachment] | None = None,
+    start: int | None = None,
+) -> tuple[bytes, int]:
+    """Like ``html_to_pdf``; also return the ``FIT_STEPS`` index of the layout kept, and lay
+    out first with ``start`` (see ``render_fitted``)."""
+    fitted = render_fitted(html, stylesheets=stylesheets, start=start)
+    pdf = fitted.document.write_pdf(attachments=attachments, **PDF_OPTIONS)
     assert pdf is not None
-    return pdf
+    return pdf, fitted.step

@@ -333,7 +333,29 @@ def build_notice_contents(
     return {school.pk: _content(school, Audience(audience), rows[school.pk]) for school in batch}
 
 
+def build_notice_hashes(
+    schools: Iterable[School], audience: str, *, on: datetime.date | None = None
+) -> dict[int, str]:
+    """Return, by school id, the ``content_hash`` of each school's notice content for
+    ``audience``, as ``build_notice_contents`` builds it, without the content's round trip
+    through JSON (only its canonical text is made): what deciding staleness needs."""
+    day = on or timezone.localdate()
+    batch = list(schools)
+    rows = load_registers(batch, audience, day)
+    return {
+        school.pk: content_hash(_fresh_content(school, Audience(audience), rows[school.pk]))
+        for school in batch
+    }
+
+
 def _content(school: School, audience: Audience, rows: RegisterRows) -> dict[str, Any]:
+    # Round-trip through JSON so fresh content equals content read back from the database.
+    return json.loads(json.dumps(_fresh_content(school, audience, rows)))
+
+
+def _fresh_content(school: School, audience: Audience, rows: RegisterRows) -> dict[str, Any]:
+    """The notice's content as built (string keys, JSON values: its canonical text is the
+    same before and after a round trip through JSON)."""
     organisation = school.authority
     words = terms(school)
     groups = recipients.recipient_groups(rows, organisation=organisation, words=words)
@@ -372,8 +394,7 @@ def _content(school: School, audience: Audience, rows: RegisterRows) -> dict[str
         "rights": _rights(school, audience, uses_consent),
         "ico": statutory.ICO,
     }
-    # Round-trip through JSON so fresh content equals content read back from the database.
-    return json.loads(json.dumps(content))
+    return content
 
 
 __all__ = [
@@ -381,6 +402,7 @@ __all__ = [
     "Audience",
     "build_notice_content",
     "build_notice_contents",
+    "build_notice_hashes",
     "content_hash",
     "terms",
 ]

@@ -36,6 +36,12 @@ class NoticeVersion(models.Model):
     html = models.TextField(blank=True, help_text="The notice body as issued.")
     pdf = models.FileField(upload_to=notice_pdf_path, blank=True)
     pdf_size = models.PositiveIntegerField(null=True, blank=True)
+    layout = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Which of the PDF's layouts was kept (governance.pdf.FIT_STEPS; 0 is the "
+        "plain one). The next version is laid out with it first.",
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -12,9 +12,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from governance.models import School
-from governance.pdf import html_to_pdf
+from governance.pdf import fitted_pdf
 from notices.changes import describe_changes
-from notices.content import Audience, build_notice_content, build_notice_contents, content_hash
+from notices.content import (
+    Audience,
+    build_notice_content,
+    build_notice_hashes,
+    content_hash,
+)
 from notices.models import NoticeVersion
 
 logger = logging.getLogger(__name__)
@@ -84,13 +89,13 @@ def stale_notices(
         batch = ordered[start : start + batch_size]
         newest = _newest_versions([s.pk for s in batch])
         for audience in Audience.values:
-            contents = build_notice_contents(batch, audience, on=day)
+            hashes = build_notice_hashes(batch, audience, on=day)
             for school in batch:
                 latest = newest.get((school.pk, audience))
                 if (
                     latest is None
                     or latest[1] != NoticeVersion.Status.RENDERED
-                    or latest[0] != content_hash(contents[school.pk])
+                    or latest[0] != hashes[school.pk]
                 ):
                     stale.append((school, audience))
     return stale
@@ -294,6 +299,18 @@ def notice_context(version: NoticeVersion) -> dict:
     }
 
 
+def _previous_layout(version: NoticeVersion) -> int | None:
+    """The layout the school's previous issued notice for the audience kept: a small edit
+    laid out the same way keeps its type size and usually fits at the first try."""
+    return (
+        NoticeVersion.objects.rendered()
+        .filter(school_id=version.school_id, audience=version.audience, number__lt=version.number)
+        .order_by("-number")
+        .values_list("layout", flat=True)
+        .first()
+    )
+
+
 def _render(version: NoticeVersion) -> None:
     """Render HTML and PDF for ``version`` and mark it issued; record any failure on it."""
     version.attempts += 1
@@ -301,7 +318,7 @@ def _render(version: NoticeVersion) -> None:
         context = notice_context(version)
         body = render_to_string("notices/_notice_body.html", context)
         document = render_to_string("notices/notice_pdf.html", {**context, "body": body})
-        pdf = html_to_pdf(document, stylesheets=STYLESHEETS)
+        pdf, layout = fitted_pdf(document, stylesheets=STYLESHEETS, start=_previous_layout(version))
     except Exception as error:
         logger.exception("Rendering %s failed", version)
         version.status = NoticeVersion.Status.FAILED
@@ -313,9 +330,19 @@ def _render(version: NoticeVersion) -> None:
     version.pdf.save(version.download_name, ContentFile(pdf), save=False)
     version.html = body
     version.pdf_size = len(pdf)
+    version.layout = layout
     version.status = NoticeVersion.Status.RENDERED
     version.error = ""
     version.rendered_at = timezone.now()
     version.save(
-        update_fields=["pdf", "html", "pdf_size", "status", "error", "attempts", "rendered_at"]
+        update_fields=[
+            "pdf",
+            "html",
+            "pdf_size",
+            "layout",
+            "status",
+            "error",
+            "attempts",
+            "rendered_at",
+        ]
     )

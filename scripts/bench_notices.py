@@ -355,16 +355,53 @@ def _load_note(load: Load) -> str:
     )
 
 
-def _refit_note(runs: list[BareRun], docs: int) -> str:
-    """How many of the documents render_fitted laid out more than once (by its own test on
-    the bare run's layout of the same HTML)."""
+def _refit_note(runs: list[BareRun], docs: int, versions: list[Any] | None = None) -> str:
+    """How many of the documents have a nearly empty last page in the plain layout (by
+    render_fitted's own test on the bare run's layout of the same HTML), and how many the
+    pipeline laid out again: those that kept another step than the one they started from (the
+    previous version's, ``NoticeVersion.layout``)."""
     if any(r.refits is None for r in runs):
         return "governance.pdf has no last-page test: layouts per PDF not counted"
     refits = sum(r.refits or 0 for r in runs)
-    return (
+    note = (
         f"{refits} of {docs} PDFs ({refits / max(docs, 1):.0%}) have a nearly empty last page in "
-        "one layout: the pipeline laid each out 2-5 times (render_fitted), bare once"
+        "the plain layout (bare lays each out once)"
     )
+    relaid = _relaid(versions or [])
+    if relaid is not None:
+        note += (
+            f"; the pipeline laid out again {relaid} ({relaid / max(docs, 1):.0%}), the others "
+            "kept the layout they started from (their previous version's)"
+        )
+    return note
+
+
+def _relaid(versions: list[Any]) -> int | None:
+    """How many of ``versions`` kept another layout than their previous version's (each such
+    took one layout more); None if versions record no layout."""
+    from notices.models import NoticeVersion
+
+    if not versions or not hasattr(NoticeVersion, "layout"):
+        return None
+    schools = {v.school_id for v in versions}
+    kept = {
+        (school, audience, number): layout
+        for school, audience, number, layout in NoticeVersion.objects.filter(
+            school_id__in=schools
+        ).values_list("school_id", "audience", "number", "layout")
+    }
+    relaid = 0
+    for v in versions:
+        start = next(
+            (
+                kept[v.school_id, v.audience, n]
+                for n in range(v.number - 1, 0, -1)
+                if kept.get((v.school_id, v.audience, n)) is not None
+            ),
+            0,
+        )
+        relaid += kept.get((v.school_id, v.audience, v.number)) != start
+    return relaid
 
 
 def _merged(runs: list[CeleryRun]) -> CeleryRun:
@@ -423,7 +460,7 @@ def measure_celery(bench: World, pool: BarePool, school_ids: list[int]) -> tuple
         "average (0: the machine was ours)",
         _merged([c for c, _, _ in pairs]).busy_note()
         + f" (bare: {per_bare * 1000:.0f} ms per PDF)",
-        _refit_note([b for _, b, _ in pairs], docs),
+        _refit_note([b for _, b, _ in pairs], docs, [v for c, _, _ in pairs for v in c.versions]),
         f"throughput: Celery {docs / c_total:.2f} PDFs/s, bare {docs / b_total:.2f} PDFs/s "
         "(2 processes each)",
         f"bare PDFs of the pipeline's byte sizes: {sum(s for _, _, s in pairs)} of {docs}",
@@ -491,7 +528,7 @@ def measure_edit(bench: World, pool: BarePool, published: set[int]) -> tuple[Row
         "one pair (edit, then bare on its PDFs' HTML); DPO emails queued by the jobs also run "
         f"on the pool; other runnable processes {celery.load:.1f}/{bare.load:.1f} on average "
         "(Celery/bare; 0: the machine was ours)",
-        _refit_note([bare], celery.documents),
+        _refit_note([bare], celery.documents, celery.versions),
     ]
     row = Row("3 supplier edit vs bare x2",
               f"{celery.documents} PDFs in {celery.seconds:.1f} s; CPU {cpu_ratio:.3f}",

@@ -353,15 +353,7 @@ def what_if(env: dict[str, str], args: argparse.Namespace, workdir: str) -> list
             f"DATABASES['default']['CONN_MAX_AGE'] = {args.conn_max_age}  # noqa: F405\n"
         )
         env["DJANGO_SETTINGS_MODULE"] = "loadtest_settings"
-        print(f"what if: CONN_MAX_AGE = {args.conn_max_age} (settings say 0 for SQLite)")
-    if args.gc_freeze:
-        config = Path(workdir, "gunicorn_loadtest.py")
-        config.write_text(
-            "import gc\n\n\ndef post_worker_init(worker):\n"
-            "    gc.freeze()  # the objects of the loaded app: never scanned again\n"
-        )
-        extra += ["--config", str(config)]
-        print("what if: gc.freeze() in each gunicorn worker once the app is loaded")
+        print(f"what if: CONN_MAX_AGE = {args.conn_max_age} (the settings say 60)")
     return extra
 
 
@@ -393,11 +385,6 @@ def run(args: argparse.Namespace) -> None:
                 f"{time.monotonic() - started:.0f} s; cache: "
                 f"{'a Redis of its own' if redis_url else 'each worker memory'}"
             )
-            if database.startswith("sqlite") and args.conn_max_age is None:
-                print(
-                    "database: SQLite, a connection opened per request (CONN_MAX_AGE 0), whose "
-                    "first query reads the whole schema; --conn-max-age 60 shows the difference"
-                )
             port = free_port()
             log = Path(workdir, "gunicorn.log")
             server = start_server(env, port, args.workers, log, what_if(env, args, workdir))
@@ -428,11 +415,7 @@ def main() -> None:
     parser.add_argument("--python-client", action="store_true", help="never use wrk")
     parser.add_argument(
         "--conn-max-age", type=int, metavar="SECONDS",
-        help="what if: keep database connections open (SQLite's are closed per request)",
-    )  # fmt: skip
-    parser.add_argument(
-        "--gc-freeze", action="store_true",
-        help="what if: gc.freeze() in each worker after loading the app",
+        help="what if: database connections kept this long (the settings say 60)",
     )  # fmt: skip
     parser.add_argument("--prepare", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -54,17 +54,17 @@ class DemoDocuments:
 
 
 class RecordedRenders:
-    """Wrap ``governance.pdf.html_to_pdf`` wherever it was imported, keeping each HTML
-    document with the PDF made from it."""
+    """Wrap ``governance.pdf.fitted_pdf`` (which ``html_to_pdf`` calls) wherever it was
+    imported, keeping each HTML document with the PDF made from it."""
 
     def __init__(self) -> None:
         self.renders: list[tuple[str, bytes, list[str]]] = []
 
-    def wrap(self, original: Callable[..., bytes]) -> Callable[..., bytes]:
-        def recording(html: str, *, stylesheets: list[str], **kwargs) -> bytes:
-            pdf = original(html, stylesheets=stylesheets, **kwargs)
+    def wrap(self, original: Callable[..., tuple[bytes, int]]) -> Callable[..., tuple[bytes, int]]:
+        def recording(html: str, *, stylesheets: list[str], **kwargs) -> tuple[bytes, int]:
+            pdf, step = original(html, stylesheets=stylesheets, **kwargs)
             self.renders.append((html, pdf, list(stylesheets)))
-            return pdf
+            return pdf, step
 
         return recording
 
@@ -98,7 +98,7 @@ def read(file) -> bytes:
 def demo_documents(django_db_setup, django_db_blocker, tmp_path_factory, _dev_seal_dir):
     """Load the demo, render every document, read them into memory; roll everything back."""
     recorder = RecordedRenders()
-    original = governance_pdf.html_to_pdf
+    original = governance_pdf.fitted_pdf
     with (
         pytest.MonkeyPatch.context() as patch,
         held_settings(tmp_path_factory.mktemp("documents-media"), _dev_seal_dir),
@@ -111,8 +111,8 @@ def demo_documents(django_db_setup, django_db_blocker, tmp_path_factory, _dev_se
         _in_process(patch)
         recording = recorder.wrap(original)
         for module in list(sys.modules.values()):
-            if getattr(module, "html_to_pdf", None) is original:
-                patch.setattr(module, "html_to_pdf", recording)
+            if getattr(module, "fitted_pdf", None) is original:
+                patch.setattr(module, "fitted_pdf", recording)
         documents = _render_all(recorder)
         transaction.set_rollback(True)
     return documents

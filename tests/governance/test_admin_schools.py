@@ -420,7 +420,7 @@ def test_publishing_with_the_workers_busy_links_to_the_batch(
 
 
 def test_a_failed_render_is_reported_not_raised(staff_client: Client, jobs_run_at_once) -> None:
-    failing = mock.patch("notices.services.html_to_pdf", side_effect=RuntimeError("no fonts"))
+    failing = mock.patch("notices.services.fitted_pdf", side_effect=RuntimeError("no fonts"))
 
     with failing:
         response = staff_client.post(publish_url(school(DRAFT)), follow=True)

@@ -676,7 +676,7 @@ def test_a_failed_render_while_publishing_is_a_message_not_a_server_error(
     def fail(*args: object, **kwargs: object) -> None:
         raise RuntimeError("the PDF engine is missing")
 
-    monkeypatch.setattr("notices.services.html_to_pdf", fail)
+    monkeypatch.setattr("notices.services.fitted_pdf", fail)
 
     response = avon.post(url("publish", AVON), follow=True)
 

@@ -33,7 +33,7 @@ FIRST_PDF = "/schools/999101/privacy/pupils/v1.pdf"
 def quick_pdfs(monkeypatch, settings, tmp_path) -> None:
     """These tests are about HTTP, not layout: skip WeasyPrint."""
     settings.MEDIA_ROOT = tmp_path
-    monkeypatch.setattr("notices.services.html_to_pdf", lambda html, **kw: b"%PDF-1.7 test")
+    monkeypatch.setattr("notices.services.fitted_pdf", lambda html, **kw: (b"%PDF-1.7 test", 0))
     monkeypatch.setattr("agreements.services.html_to_pdf", lambda html, **kw: b"%PDF-1.7 agr")
 
 

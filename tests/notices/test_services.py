@@ -6,6 +6,7 @@ import pytest
 from pypdf import PdfReader
 
 from governance.models import School
+from notices import services
 from notices.models import NoticeVersion
 from notices.services import publish_school_notices, refresh_notice, refresh_school_notices
 from processors.models import Processor
@@ -65,14 +66,34 @@ def test_registry_change_issues_the_next_version_and_keeps_the_old(avon) -> None
     assert NoticeVersion.objects.current_for(avon, "pupils") == second
 
 
+def test_the_next_version_is_laid_out_first_as_the_last_one_was(avon, monkeypatch) -> None:
+    first = refresh_notice(school=avon, audience="pupils").version
+    assert first.layout is not None
+    NoticeVersion.objects.filter(pk=first.pk).update(layout=3)  # as if it had needed step 3
+    starts: list[int | None] = []
+    real = services.fitted_pdf
+
+    def spy(html, **kwargs):
+        starts.append(kwargs.get("start"))
+        return real(html, **kwargs)
+
+    monkeypatch.setattr(services, "fitted_pdf", spy)
+    Processor.objects.filter(name="Redstor").update(data_location="UK (London)")
+
+    second = refresh_notice(school=avon, audience="pupils").version
+
+    assert starts == [3]
+    assert second.layout is not None
+
+
 def test_rendering_failure_is_recorded_and_not_served_then_retried(avon, monkeypatch) -> None:
     issued = refresh_notice(school=avon, audience="pupils").version
     Processor.objects.filter(name="Redstor").update(data_location="UK (London)")
 
-    def broken(*args: object, **kwargs: object) -> bytes:
+    def broken(*args: object, **kwargs: object) -> tuple[bytes, int]:
         raise RuntimeError("font cache unavailable")
 
-    monkeypatch.setattr("notices.services.html_to_pdf", broken)
+    monkeypatch.setattr("notices.services.fitted_pdf", broken)
     with pytest.raises(RuntimeError):
         refresh_notice(school=avon, audience="pupils")
 
@@ -127,7 +148,7 @@ def test_pdf_never_fetches_remote_urls() -> None:
 def test_a_registry_change_after_publication_emails_the_dpo_once_with_what_changed(
     avon, mailoutbox, monkeypatch
 ) -> None:
-    monkeypatch.setattr("notices.services.html_to_pdf", lambda html, **kw: b"%PDF-1.7 test")
+    monkeypatch.setattr("notices.services.fitted_pdf", lambda html, **kw: (b"%PDF-1.7 test", 0))
     refresh_school_notices(school=avon)  # versions 1: news to no one
     assert mailoutbox == []
     Processor.objects.filter(name="Redstor").update(data_location="UK (London)")
@@ -145,7 +166,7 @@ def test_a_registry_change_after_publication_emails_the_dpo_once_with_what_chang
 
 
 def test_publishing_ends_the_draft_and_sends_no_email(mailoutbox, monkeypatch) -> None:
-    monkeypatch.setattr("notices.services.html_to_pdf", lambda html, **kw: b"%PDF-1.7 test")
+    monkeypatch.setattr("notices.services.fitted_pdf", lambda html, **kw: (b"%PDF-1.7 test", 0))
     stour = School.objects.get(name="Stour Valley CofE Primary School")
     assert refresh_school_notices(school=stour) == []  # a draft issues nothing
 

@@ -10,7 +10,12 @@ from django.test.utils import CaptureQueriesContext
 
 from governance.models import School, Subscription
 from governance.outbox.models import JobBatch
-from notices.content import build_notice_content, build_notice_contents, content_hash
+from notices.content import (
+    build_notice_content,
+    build_notice_contents,
+    build_notice_hashes,
+    content_hash,
+)
 from notices.models import NoticeVersion
 from notices.services import stale_notices
 from notices.tasks import render_all_notices
@@ -48,6 +53,16 @@ def test_a_batch_builds_exactly_what_each_school_builds_alone(db, audience) -> N
     assert set(batch) == {s.pk for s in everyone}
     for school in everyone:
         assert batch[school.pk] == build_notice_content(school, audience), school.name
+
+
+@pytest.mark.parametrize("audience", ["pupils", "workforce"])
+def test_the_hashes_staleness_uses_are_the_hashes_of_the_content_issued(db, audience) -> None:
+    everyone = schools()
+
+    hashes = build_notice_hashes(everyone, audience)
+
+    contents = build_notice_contents(everyone, audience)
+    assert hashes == {pk: content_hash(content) for pk, content in contents.items()}
 
 
 def copies_of(name: str, count: int, first: int) -> list[School]:

@@ -27,7 +27,7 @@ def demo() -> None:
 def quick_pdfs(monkeypatch, settings, tmp_path) -> None:
     """These tests are about pages, not layout: skip WeasyPrint (tested in test_services)."""
     settings.MEDIA_ROOT = tmp_path
-    monkeypatch.setattr("notices.services.html_to_pdf", lambda html, **kw: b"%PDF-1.7 test")
+    monkeypatch.setattr("notices.services.fitted_pdf", lambda html, **kw: (b"%PDF-1.7 test", 0))
 
 
 @pytest.fixture
