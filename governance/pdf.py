@@ -30,6 +30,47 @@ if not harfbuzz_subset:
 PDF_OPTIONS: dict[str, Any] = {"pdf_variant": "pdf/ua-1", "full_fonts": False}
 
 
+# WeasyPrint tags each run of text (each line of each inline box) as a /Span structure element
+# of its own, holding one marked-content id: 544 of them in the longest notice, about 7 KB of
+# its 62. PDF/UA asks for no such element: a run's marked content may belong to its paragraph,
+# heading or list item directly, as WeasyPrint already does for a link's text. So its
+# ``_build_box_tree`` is recompiled with that one branch taken for every element. The text,
+# its reading order and every element that means something (P, H1-H4, L, LI, Lbl, LBody,
+# Table, TH, TD, Link...) are as before; ``tests/governance/test_pdf_tags.py`` checks it. If
+# WeasyPrint's code is not the code this was written against, it is left alone (the PDFs are
+# then a little larger, no less correct) and the log says so.
+_TEXT_RUN_BRANCH = "                if tag == 'Link':\n"
+
+
+def _attach_text_runs_to_their_elements() -> bool:
+    import inspect
+
+    from weasyprint.pdf import tags
+
+    original = tags._build_box_tree
+    if getattr(original, "attaches_text_runs", False):
+        return True
+    source = inspect.getsource(original)
+    if source.count(_TEXT_RUN_BRANCH) != 1:
+        logger.warning(
+            "WeasyPrint's tagging is not the code governance.pdf adapts: each line of text "
+            "keeps a /Span element of its own (PDFs about 10%% larger)."
+        )
+        return False
+    code = compile(
+        source.replace(_TEXT_RUN_BRANCH, "                if True:\n"), tags.__file__, "exec"
+    )
+    namespace = dict(vars(tags))  # so that its recursion calls the recompiled function
+    exec(code, namespace)  # nosec B102
+    adapted = namespace["_build_box_tree"]
+    adapted.attaches_text_runs = True
+    tags._build_box_tree = adapted
+    return True
+
+
+TEXT_RUNS_ATTACHED = _attach_text_runs_to_their_elements()
+
+
 class LocalFilesOnly(URLFetcher):
     """Fetch only files inside the project (static files); refuse every other URL."""
 
