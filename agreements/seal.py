@@ -17,22 +17,26 @@ import os
 import shutil
 import tempfile
 from collections.abc import Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from asn1crypto import cms, core
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign import signers
+from pyhanko.sign import general, signers
 from pyhanko.sign.fields import SigSeedSubFilter
+from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 from pyhanko.sign.timestamps.api import TimeStamper
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 from pyhanko.sign.timestamps.requests_client import HTTPTimeStamper
@@ -40,10 +44,12 @@ from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
+from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 T = TypeVar("T")
 
 SEAL_FIELD = "AuthoritySeal"
+SEAL_DIGEST = "sha256"
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +69,8 @@ class SealIdentity:
     trust_roots: tuple[asn1_x509.Certificate, ...]
     timestamper: TimeStamper
     is_development: bool
+    # The room a seal's signature needs in the PDF, by digest algorithm (``_container_size``).
+    sizes: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def subject(self) -> str:
@@ -94,6 +102,84 @@ def _run(coro: Coroutine[Any, Any, T]) -> T:
         return asyncio.run(coro)
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coro).result()
+
+
+# -- keys loaded once --------------------------------------------------------------------------
+#
+# pyHanko's SimpleSigner and DummyTimeStamper parse their private key again for every signature,
+# and loading an RSA key checks it: tens of ms, three times a seal as pyHanko makes one (the
+# signature, the dry run that sizes it, the timestamp). These parse it once per process.
+
+
+def _private_key(info: asn1_keys.PrivateKeyInfo) -> PrivateKeyTypes:
+    return serialization.load_der_private_key(info.dump(), password=None)
+
+
+class LoadedKeySigner(signers.SimpleSigner):
+    """A ``SimpleSigner`` whose private key is parsed once, not at every signature."""
+
+    @functools.cached_property
+    def private_key(self) -> PrivateKeyTypes:
+        return _private_key(self.signing_key)
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
+        try:
+            algorithm = mechanism.signature_algo
+        except ValueError:
+            algorithm = mechanism["algorithm"].native
+        key = self.private_key
+        digest = get_pyca_cryptography_hash(digest_algorithm)
+        if algorithm == "rsassa_pkcs1v15" and isinstance(key, rsa.RSAPrivateKey):
+            return key.sign(data, PKCS1v15(), digest)
+        if algorithm == "ecdsa" and isinstance(key, ec.EllipticCurvePrivateKey):
+            return key.sign(data, ec.ECDSA(digest))
+        return super().sign_raw(data, digest_algorithm)  # PSS, EdDSA...: pyHanko's own way
+
+    @classmethod
+    def from_signer(cls, signer: signers.SimpleSigner) -> "LoadedKeySigner":
+        if signer.signing_cert is None:
+            raise ImproperlyConfigured("SEAL_PKCS12_PATH: the file holds no certificate")
+        return cls(
+            signing_cert=signer.signing_cert,
+            signing_key=signer.signing_key,
+            cert_registry=signer.cert_registry,
+            signature_mechanism=signer.signature_mechanism,
+        )
+
+
+class LoadedKeyTimeStamper(DummyTimeStamper):
+    """The development timestamping authority, its private key parsed once."""
+
+    @functools.cached_property
+    def private_key(self) -> rsa.RSAPrivateKey:
+        key = _private_key(self.tsa_key)
+        if not isinstance(key, rsa.RSAPrivateKey):
+            raise ImproperlyConfigured("The development timestamping key must be an RSA key.")
+        return key
+
+    def _sign_tst_info(
+        self, tst_info_data: bytes, md_algorithm: str, dt: datetime.datetime
+    ) -> tuple[bytes, cms.CMSAttributes]:
+        # DummyTimeStamper._sign_tst_info, with the key parsed once.
+        digest = hashes.Hash(get_pyca_cryptography_hash(md_algorithm))
+        digest.update(tst_info_data)
+        signed_attrs = cms.CMSAttributes(
+            [
+                general.simple_cms_attribute("content_type", "tst_info"),
+                general.simple_cms_attribute(
+                    "signing_time", cms.Time({"utc_time": core.UTCTime(dt)})
+                ),
+                general.simple_cms_attribute(
+                    "signing_certificate", general.as_signing_certificate(self.tsa_cert)
+                ),
+                general.simple_cms_attribute("message_digest", digest.finalize()),
+            ]
+        )
+        signature = self.private_key.sign(
+            signed_attrs.dump(), PKCS1v15(), get_pyca_cryptography_hash(md_algorithm.upper())
+        )
+        return signature, signed_attrs
 
 
 # -- development PKI ---------------------------------------------------------------------------
@@ -206,7 +292,7 @@ def _development_identity() -> SealIdentity:
         _generate_development_pki(directory)
     root = _load_cert(directory / "root.pem")
     seal_cert = _load_cert(directory / "seal.pem")
-    signer = signers.SimpleSigner(
+    signer = LoadedKeySigner(
         signing_cert=seal_cert,
         signing_key=_load_key(directory / "seal.key"),
         cert_registry=SimpleCertificateStore.from_certs([root, seal_cert]),
@@ -215,7 +301,7 @@ def _development_identity() -> SealIdentity:
     if settings.SEAL_TIMESTAMP_URL:
         timestamper = HTTPTimeStamper(settings.SEAL_TIMESTAMP_URL, timeout=10)
     else:
-        timestamper = DummyTimeStamper(
+        timestamper = LoadedKeyTimeStamper(
             tsa_cert=_load_cert(directory / "tsa.pem"),
             tsa_key=_load_key(directory / "tsa.key"),
             certs_to_embed=SimpleCertificateStore.from_certs([root]),
@@ -242,11 +328,12 @@ def _configured_identity() -> SealIdentity:
     if not path.is_file():
         raise ImproperlyConfigured(f"SEAL_PKCS12_PATH: no file at {path}")
     passphrase = settings.SEAL_PKCS12_PASSWORD.encode() if settings.SEAL_PKCS12_PASSWORD else None
-    signer = signers.SimpleSigner.load_pkcs12(str(path), passphrase=passphrase)
-    if signer is None:
+    loaded = signers.SimpleSigner.load_pkcs12(str(path), passphrase=passphrase)
+    if loaded is None:
         raise ImproperlyConfigured(
             "SEAL_PKCS12_PATH: could not read the certificate and key (check SEAL_PKCS12_PASSWORD)"
         )
+    signer = LoadedKeySigner.from_signer(loaded)
     chain = [c for c in signer.cert_registry if c.ca] or [signer.signing_cert]
     if not settings.SEAL_TIMESTAMP_URL:
         raise ImproperlyConfigured(
@@ -275,19 +362,58 @@ def _validation_context(identity: SealIdentity) -> ValidationContext:
 
 def seal_pdf(pdf: bytes, *, reason: str, location: str = "") -> bytes:
     """Return ``pdf`` sealed with the authority's certificate and a trusted timestamp."""
+    return seal_writer(
+        IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False), reason=reason, location=location
+    )
+
+
+def seal_writer(writer: IncrementalPdfFileWriter, *, reason: str, location: str = "") -> bytes:
+    """Return the file ``writer`` makes, its pending update sealed with it: the seal's
+    signature covers the whole file, the original bytes and every change the writer holds."""
     identity = seal_identity()
     meta = signers.PdfSignatureMetadata(
         field_name=SEAL_FIELD,
-        md_algorithm="sha256",
+        md_algorithm=SEAL_DIGEST,
         subfilter=SigSeedSubFilter.PADES,
         reason=reason,
         location=location or None,
         name=identity.subject,
     )
     pdf_signer = signers.PdfSigner(meta, signer=identity.signer, timestamper=identity.timestamper)
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    output = _run(pdf_signer.async_sign_pdf(writer, output=io.BytesIO()))
-    return output.getvalue()
+    return _run(_sign(identity, pdf_signer, writer))
+
+
+async def _sign(
+    identity: SealIdentity, pdf_signer: signers.PdfSigner, writer: IncrementalPdfFileWriter
+) -> bytes:
+    reserved = identity.sizes.get(SEAL_DIGEST)
+    if reserved is None:
+        reserved = identity.sizes[SEAL_DIGEST] = await _container_size(identity)
+    output = await pdf_signer.async_sign_pdf(writer, bytes_reserved=reserved, output=io.BytesIO())
+    return bytes(output.getvalue())
+
+
+async def _container_size(identity: SealIdentity) -> int:
+    """Return the room to leave in a PDF for a seal's signature, timestamp included.
+
+    pyHanko's own estimate (``PdfSigningSession.estimate_signature_container_size``), made
+    once per identity rather than with a dry-run signature before every seal: sign a dummy
+    digest, double the size (the signature is written in hexadecimal) and add half again.
+    Its parts do not change from one seal to the next: the same certificates, a signature of
+    the key's size, and a timestamp pyHanko itself sizes once per timestamper.
+    """
+    dummy = await identity.signer.async_sign(
+        hashes.Hash(get_pyca_cryptography_hash(SEAL_DIGEST)).finalize(),
+        SEAL_DIGEST,
+        dry_run=True,
+        use_pades=True,
+        timestamper=identity.timestamper,
+        signed_attr_settings=PdfCMSSignedAttributes(
+            signing_time=datetime.datetime.now(datetime.UTC)
+        ),
+    )
+    size = len(dummy.dump()) * 2
+    return size + 2 * (size // 4)
 
 
 def check_seal(data: bytes) -> SealCheck:

@@ -17,9 +17,9 @@ from django.utils.text import slugify
 
 from agreements import ledger
 from agreements.models import AgreementVersion, Signature, SignOffEvent, SignOffRequest
-from agreements.seal import check_seal, seal_identity, seal_pdf
+from agreements.seal import check_seal, seal_identity, seal_writer
 from agreements.services import AgreementError, render_signoff_pdf
-from agreements.signed_copy import append_signoff, page_count
+from agreements.signed_copy import SignedCopy
 from governance.models import School
 
 
@@ -163,14 +163,18 @@ def sign_agreement(
 
 def _signed_copy(version: AgreementVersion, evidence: dict[str, Any]) -> bytes:
     """Return the sealed signed copy: the stored PDF shown, its sign-off page(s) after its
-    last page, the PDF shown embedded as a file, all sealed (see ``agreements.signed_copy``)."""
+    last page, the PDF shown embedded as a file, all sealed (see ``agreements.signed_copy``).
+
+    The stored PDF is opened once, lazily (its page count is read from its page tree), and
+    the sign-off and the seal go in one incremental update of it.
+    """
     with version.pdf.open("rb") as handle:
         shown = handle.read()
     identity = seal_identity()
     signoff = {**evidence, "seal_subject": identity.subject, "development": identity.is_development}
-    pages = render_signoff_pdf(version=version, signoff=signoff, shown_pages=page_count(shown))
-    pdf = append_signoff(
-        shown,
+    copy = SignedCopy(shown)
+    pages = render_signoff_pdf(version=version, signoff=signoff, shown_pages=copy.page_count())
+    copy.append_signoff(
         pages,
         attachment_name=version.download_name,
         attachment_description=(
@@ -180,11 +184,12 @@ def _signed_copy(version: AgreementVersion, evidence: dict[str, Any]) -> bytes:
             f"{version.agreement.title} (version {version.number}): signed for {evidence['school']}"
         ),
     )
-    return seal_pdf(
-        pdf,
+    sealed = seal_writer(
+        copy.writer,
         reason=f"Counter-signed for {evidence['school']} by {evidence['full_name']}",
         location=version.agreement.authority.name,
     )
+    return copy.check(sealed)
 
 
 def _log_payload(signature: Signature) -> dict[str, Any]:

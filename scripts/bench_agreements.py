@@ -45,18 +45,25 @@ def timed(func: Any, *args: Any, **kwargs: Any) -> tuple[Any, float]:
 
 
 def instrument() -> Stages:
-    """The signing stages, by the names ``agreements.signing`` uses (a stage it no longer
-    has is left out), and WeasyPrint's layout and write inside the sign-off page render."""
+    """The signing stages, by the names ``agreements.signing`` and its ``SignedCopy`` use (a
+    stage they no longer have is left out), and WeasyPrint's layout and write inside the
+    sign-off page render."""
+    from agreements.signed_copy import SignedCopy
+
     stages = Stages()
     wrap_weasyprint(stages)
     for attribute, name in [
         ("render_signoff_pdf", "sign-off page render"),
-        ("page_count", "page count"),
-        ("append_signoff", "append"),
-        ("seal_pdf", "seal"),
+        ("seal_writer", "seal"),
         ("seal_identity", "seal identity"),
     ]:
         stages.wrap_module("agreements.signing", attribute, name)
+    for attribute, name in [
+        ("__init__", "open"),  # the stored PDF opened for the update: its cross-references
+        ("page_count", "page count"),
+        ("append_signoff", "append"),
+    ]:
+        stages.wrap(SignedCopy, attribute, name)
     return stages
 
 
@@ -111,7 +118,7 @@ def run(parties: int, signature_count: int) -> list[Row]:
     median = statistics.median(sign_ms)
     inclusive = stages.per_call("sign", n, inclusive=True)
     exclusive = stages.per_call("sign", n)
-    top = ["sign-off page render", "page count", "append", "seal", "storage save", "db"]
+    top = ["open", "page count", "sign-off page render", "append", "seal", "storage save", "db"]
     split = {name: inclusive[name] for name in top if name in inclusive}
     split["other"] = statistics.fmean(sign_ms) - sum(split.values())
     inside = {k: exclusive[k] for k in ("layout", "write_pdf") if k in exclusive}

@@ -10,9 +10,10 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+from asn1crypto import keys as asn1_keys
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from django.core.exceptions import ImproperlyConfigured
@@ -28,10 +29,14 @@ from pyhanko.sign.timestamps.requests_client import HTTPTimeStamper
 from pyhanko.sign.validation import async_validate_pdf_signature, validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pypdf import PdfReader
 
+from agreements import seal as seal_module
 from agreements.models import AgreementVersion, Signature, SignOffEvent
-from agreements.seal import check_seal, seal_identity, seal_pdf
+from agreements.seal import LoadedKeySigner, check_seal, seal_identity, seal_pdf
+from agreements.services import render_signoff_pdf
+from agreements.signed_copy import IndexedReader, SignedCopy, _flat_keys, page_count
 from agreements.signing import (
     NotTheSchoolsDPO,
     SigningRefused,
@@ -484,3 +489,214 @@ def test_a_configured_certificate_needs_a_timestamp_service(configured_seal, set
 
     with pytest.raises(ImproperlyConfigured, match="SEAL_TIMESTAMP_URL"):
         seal_identity()
+
+
+# How the signed copy is built on the stored PDF (agreements.signed_copy)
+
+
+def signoff_pdf(version: AgreementVersion, shown_pages: int) -> bytes:
+    """A sign-off page for ``version``, laid out as signing lays it out."""
+    stour = school(STOUR)
+    evidence = {
+        "school": stour.name, "school_urn": stour.urn, "controller": stour.controller_name,
+        "signer_username": "stour-dpo", "full_name": "Sam Stour", "position": "DPO",
+        "declaration": declaration_text(version, stour), "signed_at": version.published_at,
+        "ip_address": "192.0.2.20", "user_agent": "pytest", "document_sha256": version.pdf_sha256,
+        "content_sha256": version.content_hash, "reference": "test", "seal_subject": "Test seal",
+        "development": True,
+    }  # fmt: skip
+    return render_signoff_pdf(version=version, signoff=evidence, shown_pages=shown_pages)
+
+
+def built_copy(version: AgreementVersion) -> SignedCopy:
+    shown = read(version.pdf)
+    copy = SignedCopy(shown)
+    copy.append_signoff(
+        signoff_pdf(version, copy.page_count()),
+        attachment_name="shown.pdf",
+        attachment_description="The agreement as shown",
+        title="Signed for Stour Valley",
+    )
+    return copy
+
+
+def objects_by_revision(data: bytes) -> list[list[generic.PdfObject]]:
+    reader = PdfFileReader(io.BytesIO(data))
+    return [
+        [reader.get_object(ref) for ref in reader.xrefs.explicit_refs_in_revision(revision)]
+        for revision in range(reader.total_revisions)
+    ]
+
+
+def of_type(objects: list[generic.PdfObject], kind: str) -> list[generic.PdfObject]:
+    return [
+        o for o in objects if isinstance(o, generic.DictionaryObject) and o.get("/Type") == kind
+    ]
+
+
+def test_the_page_count_is_read_from_the_page_tree_as_pypdf_counts_it(world) -> None:
+    shown = read(world.version(2).pdf)
+
+    assert (
+        SignedCopy(shown).page_count()
+        == page_count(shown)
+        == len(PdfReader(io.BytesIO(shown)).pages)
+    )
+
+
+def test_a_signed_copys_first_pages_are_the_stored_pdfs_page_objects(world) -> None:
+    """Not only the same words and drawing (test_documents): the very objects, numbered as in
+    the stored PDF, their contents and resources untouched by the update."""
+    shown, signed = read(world.version(2).pdf), arden_copy(world)
+    before, after = PdfReader(io.BytesIO(shown)), PdfReader(io.BytesIO(signed))
+    [_, update] = objects_by_revision(signed)
+    updated = {o.container_ref.idnum for o in update if o.container_ref is not None}
+
+    count = len(before.pages)
+    assert len(after.pages) == count + 1
+    for old, new in zip(before.pages, after.pages[:count], strict=True):
+        assert new.indirect_reference.idnum == old.indirect_reference.idnum
+        for key in ("/Contents", "/Resources"):
+            assert new.raw_get(key).idnum == old.raw_get(key).idnum
+            assert new.raw_get(key).idnum not in updated
+
+
+def test_a_signed_copy_is_the_stored_pdf_and_one_sealed_update(world) -> None:
+    signed = arden_copy(world)
+    reader = PdfFileReader(io.BytesIO(signed))
+    [seal] = reader.embedded_signatures
+
+    assert reader.total_revisions == 2
+    assert seal.signed_revision == 1
+    first, _, start, length = (int(n) for n in seal.sig_object["/ByteRange"])
+    assert first == 0
+    assert start + length == len(signed)
+
+
+def test_the_update_copies_nothing_of_the_sign_offs_own_document(world) -> None:
+    """The sign-off's pages and tags are copied, never its catalog, page tree, structure tree
+    root or outline: the copy has one of each, the stored PDF's, updated."""
+    stored, update = objects_by_revision(arden_copy(world))
+
+    for kind in ("/Catalog", "/Pages", "/StructTreeRoot", "/Outlines"):
+        originals = {o.container_ref.idnum for o in of_type(stored, kind)}
+        assert {o.container_ref.idnum for o in of_type(update, kind)} <= originals, kind
+    assert len(of_type(update, "/Page")) == 2  # the sign-off page, and page 1 (seal widget)
+    assert len(of_type(update, "/StructElem")) > 10
+
+
+def test_the_sign_off_keeps_the_pdf_ua_identification_and_language(world) -> None:
+    reader = PdfReader(io.BytesIO(arden_copy(world)))
+
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data()
+    assert b'pdfuaid:part="1"' in xmp
+    assert reader.trailer["/Root"]["/Lang"] == "en-GB"
+    assert reader.trailer["/Root"]["/MarkInfo"]["/Marked"]
+
+
+def test_the_parent_tree_is_extended_from_its_stored_bytes_as_if_parsed(world, monkeypatch) -> None:
+    """The agreement's parent tree (thousands of references) is copied, not parsed: the result
+    is the one parsing it would give."""
+    version = world.version(2)
+    fast = built_copy(version)
+    monkeypatch.setattr(IndexedReader, "stored_bytes", lambda self, ref: None)
+    parsed = built_copy(version)
+
+    trees = []
+    for copy in (fast, parsed):
+        tree = PdfReader(io.BytesIO(copy.write())).trailer["/Root"]["/StructTreeRoot"]
+        nums = tree["/ParentTree"]["/Nums"]
+        values = [nums[i + 1].get_object() for i in range(0, len(nums), 2)]
+        trees.append(
+            (
+                [int(nums[i]) for i in range(0, len(nums), 2)],
+                [[r.idnum for r in v] if isinstance(v, list) else v.indirect_reference.idnum
+                 for v in values],
+                int(tree["/ParentTreeNextKey"]),
+            )
+        )  # fmt: skip
+    assert trees[0] == trees[1]
+    assert trees[0][0] == list(range(len(trees[0][0])))
+
+
+@pytest.mark.parametrize(
+    ("body", "keys"),
+    [
+        (b"0 [1 0 R 2 0 R] 1 3 0 R 4 [ ]", [0, 1, 4]),
+        (b"", []),
+        (b"1 [1 0 R] 0 [2 0 R]", None),  # not in order
+        (b"0 [1 0 R", None),  # cut short
+        (b"0 1 0", None),  # not a reference
+        (b"0 [1 R]", None),
+        (b"0 [[1 0 R]]", None),  # not a flat list of references
+    ],
+)
+def test_only_a_plain_flat_parent_tree_is_copied_from_its_bytes(body, keys) -> None:
+    assert _flat_keys(body) == keys
+
+
+def test_the_indexed_reader_reads_objects_as_pyhankos_reader_does(world) -> None:
+    shown = read(world.version(2).pdf)
+    ours, theirs = IndexedReader(io.BytesIO(shown)), PdfFileReader(io.BytesIO(shown), strict=False)
+    refs = sorted(ours.xrefs.explicit_refs_in_revision(0), key=lambda r: r.idnum)
+
+    assert len(refs) > 200
+    for ref in refs[:: max(1, len(refs) // 80)]:
+        mine, pyhanko = io.BytesIO(), io.BytesIO()
+        ours.get_object(ref).write_to_stream(mine)
+        theirs.get_object(ref).write_to_stream(pyhanko)
+        assert mine.getvalue() == pyhanko.getvalue(), ref
+
+
+def test_a_seal_reserves_room_once_per_identity_and_every_seal_verifies(world) -> None:
+    shown = read(world.version(2).pdf)
+    identity = seal_identity()
+    identity.sizes.clear()
+
+    with mock.patch("agreements.seal._container_size", wraps=seal_module._container_size) as size:
+        first = seal_pdf(shown, reason="First")
+        second = seal_pdf(shown, reason="Second")
+
+    assert size.call_count == 1
+    assert identity.sizes["sha256"] > 2000
+    assert check_seal(first).ok
+    assert check_seal(second).ok
+
+
+@pytest.mark.parametrize("curve", [None, ec.SECP256R1()], ids=["rsa", "ecdsa"])
+def test_a_signer_parses_its_key_once_and_signs_as_pyhankos_does(curve, tmp_path) -> None:
+    if curve is None:
+        signer = seal_identity().signer
+    else:
+        key = ec.generate_private_key(curve)
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "EC seal")])
+        now = datetime.datetime.now(datetime.UTC)
+        cert = (
+            x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(1)
+            .not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
+            .sign(key, hashes.SHA256())
+        )  # fmt: skip
+        (tmp_path / "ec.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        der = key.private_bytes(
+            serialization.Encoding.DER,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        signer = LoadedKeySigner(
+            signing_cert=load_cert_from_pemder(str(tmp_path / "ec.pem")),
+            signing_key=asn1_keys.PrivateKeyInfo.load(der),
+            cert_registry=SimpleCertificateStore(),
+        )
+    assert isinstance(signer, LoadedKeySigner)
+    signer.private_key  # noqa: B018 (parsed now, once)
+
+    with mock.patch("cryptography.hazmat.primitives.serialization.load_der_private_key") as load:
+        signature = signer.sign_raw(b"the data", "sha256")
+    load.assert_not_called()
+
+    public = serialization.load_der_public_key(signer.signing_cert.public_key.dump())
+    if curve is None:
+        public.verify(signature, b"the data", padding.PKCS1v15(), hashes.SHA256())
+    else:
+        public.verify(signature, b"the data", ec.ECDSA(hashes.SHA256()))
