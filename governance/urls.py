@@ -14,5 +14,6 @@ urlpatterns = [
     path("portal/", include("governance.portal.urls")),
     path("agreements/", include("agreements.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("governance.api.urls")),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -34,7 +34,7 @@ from django.urls.resolvers import RoutePattern
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from agreements.models import AgreementVersion, Signature, SignOffRequest
+from agreements.models import AgreementVersion, Signature, SignOffEvent, SignOffRequest
 from agreements.services import save_draft, start_draft
 from governance.demo import load_demo
 from governance.models import (
@@ -88,6 +88,9 @@ class World:
 # Rows for the admin's models the world makes none of, so every record page is visited.
 MAKERS: dict[str, Callable[[type[models.Model]], Any]] = {
     "auth.Group": lambda model: model.objects.create(name="Matrix auditors"),
+    "governance.ApiToken": lambda model: model.issue(
+        user=User.objects.filter(is_superuser=True).first(), name="Matrix", role="auditor"
+    )[0],
     # Written only with AXES_ENABLE_ACCESS_FAILURE_LOG.
     "axes.AccessFailureLog": lambda model: model.objects.create(
         username="m-nobody",
@@ -433,7 +436,49 @@ def targets(route: Route, world: World) -> list[Target]:
         return portal_targets(route, world, params)
     if route.key.startswith(("admin:", "route:admin/")):
         return admin_targets(route, world, params)
+    if route.key.startswith("api:"):
+        return api_targets(route, world, params)
     raise Unfillable(f"parameters {sorted(params)}")
+
+
+def api_viewset(route: Route) -> Any:
+    from governance.api.urls import DOCUMENTS, RESOURCES
+
+    prefix = route.key.removeprefix("api:").rsplit("-", 1)[0]
+    return {**RESOURCES, **DOCUMENTS}[prefix]
+
+
+def api_targets(route: Route, world: World, params: set[str]) -> list[Target]:
+    """A record of the resource: school A's own and school B's (where the model has a school),
+    or one of the organisation's or national records."""
+    viewset = api_viewset(route)
+    lookup = viewset.lookup_field
+    if params != {lookup}:
+        raise Unfillable(f"parameters {sorted(params)}")
+    model = viewset.serializer_class.Meta.model
+    names = {f.name for f in model._meta.get_fields()}
+    rows = model._default_manager.order_by("pk")
+    found = []
+    if model is School:
+        for owner, pk in world.schools.items():
+            found.append((owner, "", rows.get(pk=pk)))
+    elif "school" in names:
+        for owner, pk in world.schools.items():
+            row = rows.filter(school_id=pk).first()
+            if row is not None:
+                found.append((owner, "", row))
+        if "authority" in names or model is Processor:
+            shared = rows.filter(school__isnull=True).first()
+            if shared is not None:
+                found.append(("", "organisation's or national", shared))
+    else:
+        found.append(("", "", rows.first()))
+    if any(row is None for _, _, row in found) or not found:
+        raise Unfillable(f"the world has no {model._meta.label} row")
+    return [
+        Target(_fill(route, {lookup: getattr(row, lookup)}), owner, label, obj=row)
+        for owner, label, row in found
+    ]
 
 
 def notice_targets(route: Route, world: World, params: set[str]) -> list[Target]:
@@ -656,6 +701,9 @@ EXPECTED: dict[str, Expect] = {
     "notices:version_pdf": public(),
     # Anyone may check a signed copy.
     "agreements:verify": public(),
+    # The API's schema and docs describe it; they hold no data.
+    "api:schema": public(),
+    "api:docs": public(),
     # The DPO portal.
     "portal:login": signed_in_redirect("/portal/", dpo=redirect("/portal/")),
     "portal:logout": public(NOT_ALLOWED),
@@ -731,9 +779,37 @@ def generic_admin(action: str, model: type[models.Model], prefix: str) -> Expect
     return None
 
 
+def api_page(persona: str, target: Target) -> Outcome:
+    """The API: 401 without credentials; staff and auditors read everything; a DPO reads
+    their own school's records and their organisation's (and national ones), never another
+    school's (404), nor a draft agreement or another school's sign-off log entry."""
+    if persona == "anonymous":
+        return Outcome(401)
+    if persona not in OWN_SCHOOL or target.obj is None:
+        return OK
+    if target.owner:
+        return OK if target.owner == OWN_SCHOOL[persona] else NOT_FOUND
+    row = target.obj
+    if isinstance(row, AgreementVersion) and row.is_draft:
+        return NOT_FOUND
+    own = School.objects.get(pk=world_school_pk(persona))
+    if isinstance(row, SignOffEvent):  # the log: the entries naming the DPO's schools
+        return OK if (row.payload or {}).get("school") == own.urn else NOT_FOUND
+    authority = getattr(row, "authority_id", None)
+    if authority is not None and authority != own.authority_id:
+        return NOT_FOUND  # another organisation's
+    return OK
+
+
+def world_school_pk(persona: str) -> int:
+    return School.objects.get(urn=AVON if persona == "dpo_a" else ARDEN).pk
+
+
 def expectation(route: Route) -> Expect | None:
     if route.key in EXPECTED:
         return EXPECTED[route.key]
+    if route.key.startswith("api:"):
+        return api_page
     action, model, prefix = admin_model_of(route)
     if model is not None and action in (*GENERIC_ACTIONS, "redirect"):
         return generic_admin(action, model, prefix)

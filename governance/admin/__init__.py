@@ -8,6 +8,7 @@ from governance.admin import (  # noqa: F401  (each module registers its admins)
     organisations,
     register,
     schools,
+    tokens,
 )
 from governance.admin_base import HTTPS_URLS, missing_details_html
 

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.db.models import Count, QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html_join
@@ -69,8 +70,29 @@ class AuthorityAdmin(ModelAdmin):
         return format_html_join(" · ", '<a href="{}?authority__id__exact={}">{} {}</a>', rows)
 
 
+class OfficerFormSet(BaseInlineFormSet):
+    """A service's officers, each email once. Django checks the forms against each other but
+    not a new row against the service's other officers in the database (its key to the
+    service is no field of the form): that would be an IntegrityError, so it is checked here."""
+
+    def clean(self) -> None:
+        super().clean()
+        if self.instance.pk is None:
+            return
+        kept = [f for f in self.forms if f.has_changed() or f.instance.pk]
+        others = DesignatedOfficer.objects.filter(partner=self.instance).exclude(
+            pk__in=[f.instance.pk for f in kept if f.instance.pk]
+        )
+        taken = {email.lower() for email in others.values_list("email", flat=True)}
+        for form in kept:
+            email = (form.cleaned_data or {}).get("email", "")
+            if email and email.lower() in taken and not form.cleaned_data.get("DELETE"):
+                form.add_error("email", "This service has an officer with this email already.")
+
+
 class DesignatedOfficerInline(TabularInline):
     model = DesignatedOfficer
+    formset = OfficerFormSet
     extra = 0
     fields = ["name", "position", "email", "phone"]
 

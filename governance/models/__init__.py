@@ -22,9 +22,11 @@ from governance.models.register import (
     RecipientLink,
     StorageSystem,
 )
+from governance.models.tokens import ApiToken
 
 __all__ = [
     "AccessEvent",
+    "ApiToken",
     "Audience",
     "Authority",
     "DataFlow",

@@ -21,7 +21,7 @@ from pghistory.models import MiddlewareEvents
 
 from agreements.ledger import append_event
 from agreements.models import AgreementVersion, Signature, SignOffEvent
-from governance.models import AccessEvent, School, User
+from governance.models import AccessEvent, ApiToken, School, User
 from governance.outbox.models import Job, JobBatch
 from governance.outbox.services import enqueue, notice_job
 from notices.models import NoticeVersion
@@ -42,6 +42,11 @@ MAKERS: dict[type[models.Model], Callable[[], models.Model]] = {
     Group: lambda: Group.objects.create(name="Auditors"),
     User: lambda: UserFactory(username="auditor"),
     Signature: lambda: make_signature(),
+    ApiToken: lambda: ApiToken.issue(
+        user=UserFactory(username="token-owner", is_staff=True, is_superuser=True),
+        name="Export",
+        role="auditor",
+    )[0],
     MiddlewareEvents: lambda: make_audit_event(),
     AccessEvent: lambda: AccessEvent.objects.create(kind="sign_in_failed", username="someone"),
     AccessAttempt: lambda: AccessAttempt.objects.create(
