@@ -8,8 +8,8 @@ from django.contrib import admin
 from django.contrib.admin import widgets
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import SEARCH_VAR
-from django.core.exceptions import ValidationError
-from django.db import models
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import connection, models
 from django.db.models import QuerySet
 from django.db.models.fields.related import RelatedField
 from django.http import HttpRequest
@@ -116,7 +116,26 @@ class SafeInputMixin(_AdminBase):
         for key, values in request.GET.lists():
             if key != SEARCH_VAR and any("\x00" in text for text in (key, *values)):
                 raise IncorrectLookupParameters("A filter contains a NUL character.")
+            self._check_filter_value(key, values)
         return super().get_changelist_instance(request)
+
+    def _check_filter_value(self, key: str, values: list[str]) -> None:
+        """A filter on a field by a value the database cannot take (``?ip_address=+`` on
+        PostgreSQL) is one the admin cannot apply: Django would only find out as it counts."""
+        name, _, lookup = key.partition("__")
+        if lookup not in ("", "exact"):
+            return
+        try:
+            field = self.model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return
+        if not isinstance(field, models.Field) or field.is_relation:
+            return
+        for value in values:
+            try:
+                field.get_db_prep_value(value, connection, prepared=False)
+            except (ValueError, TypeError, ValidationError) as error:
+                raise IncorrectLookupParameters(f"{key}: {error}") from error
 
     def formfield_for_foreignkey(
         self, db_field: models.ForeignKey, request: HttpRequest, **kwargs: Any

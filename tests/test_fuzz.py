@@ -485,3 +485,18 @@ def test_the_mutations_start_from_an_authentic_copy(world) -> None:
 
     assert response.status_code == 200
     assert world.signed_copy.startswith(b"%PDF")
+
+
+def test_a_filter_value_the_database_cannot_take_is_no_server_error(db) -> None:
+    """Found by the changelist fuzz on PostgreSQL: ``?ip_address=+`` (an address PostgreSQL
+    cannot read) answered 500 as the list was counted."""
+    from django.test import Client
+
+    from tests.factories import UserFactory
+
+    client = Client()
+    client.force_login(UserFactory(username="fuzz-staff", is_staff=True, is_superuser=True))
+
+    response = client.get("/admin/governance/accessevent/?ip_address=+")
+
+    assert response.status_code in (200, 302)
