@@ -12,7 +12,7 @@ record is simply not in the queryset, so its URL answers 404.
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from governance.models import School, User
 
@@ -90,9 +90,3 @@ def visible(request: Any, queryset: QuerySet[Any], rule: Visibility) -> QuerySet
         return queryset.none()
     schools, organisations = dpo_ids(request)
     return queryset.filter(rule(schools, organisations))
-
-
-def may_write(request: Any, record: Model | None = None) -> bool:
-    """Whether the caller's role writes at all (a DPO's writes are checked by the portal's
-    services against the school)."""
-    return api_role(request) in (STAFF, DPO)
