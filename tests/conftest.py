@@ -12,6 +12,7 @@ from django.test import Client, override_settings
 from governance.demo import load_demo
 from notices import dependencies as notice_dependencies
 from tests.factories import UserFactory
+from tests.faults import results as fault_results
 
 
 @pytest.fixture(autouse=True)
@@ -155,3 +156,7 @@ def _no_session_left_on_the_test_database(django_db_setup, django_db_blocker) ->
         for pid, state, query, _ in cursor.fetchall():
             print(f"\nA session was still on the test database: {pid} {state} {query!r}")
     connections.close_all()
+
+
+def pytest_terminal_summary(terminalreporter, config) -> None:
+    fault_results.summary(terminalreporter, config)

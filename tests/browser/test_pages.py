@@ -1,6 +1,7 @@
 """Real-browser stories: a parent on a phone reads a notice; staff check what leaves a school."""
 
 import pytest
+from playwright.sync_api import expect
 
 from governance.demo import load_demo
 from governance.models import School
@@ -26,8 +27,9 @@ def test_parent_finds_reads_and_downloads_a_notice_on_a_phone(world, page, live_
     page.get_by_role("link", name="Ysgol Bryn Derw").click()
     page.get_by_role("link", name="Read the notice").first.click()
 
-    assert page.get_by_role("heading", name="Privacy notice for pupils and parents").is_visible()
-    assert page.get_by_text("Welsh Government", exact=True).first.is_visible()
+    heading = page.get_by_role("heading", name="Privacy notice for pupils and parents")
+    expect(heading).to_be_visible()
+    expect(page.get_by_text("Welsh Government", exact=True).first).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download this version as PDF").evaluate(
@@ -50,8 +52,8 @@ def test_staff_sees_what_leaves_a_school(world, page, live_server) -> None:
     page.goto(f"{live_server.url}/admin/governance/school/{arden.pk}/change/")
     page.get_by_role("link", name="What leaves this school").first.click()
 
-    assert page.get_by_role("heading", name="What leaves Arden Heath Academy").is_visible()
-    assert page.get_by_role("link", name="Microsoft", exact=True).is_visible()
+    expect(page.get_by_role("heading", name="What leaves Arden Heath Academy")).to_be_visible()
+    expect(page.get_by_role("link", name="Microsoft", exact=True)).to_be_visible()
     assert page.get_by_role("link", name="Redstor").count() == 0
 
 
@@ -87,7 +89,7 @@ def test_contents_jumps_to_a_section_and_back_on_a_phone(world, page, live_serve
     assert page.evaluate("window.scrollY") > 2000  # far down the page
     assert 0 <= _top(page, "#rights") < 50  # the section's heading is at the top
     back = page.locator("#rights").get_by_role("link", name="Back to contents")
-    assert back.is_visible()
+    expect(back).to_be_visible()
     back.click()
     assert page.url.endswith("#contents")
     assert 0 <= _top(page, "#contents") < 50
@@ -103,7 +105,7 @@ def test_contents_stays_in_view_beside_the_notice_on_a_laptop(world, page, live_
     nav.get_by_role("link", name="Who we share it with").click()
 
     assert 0 <= _top(page, "#sharing") < 50
-    assert nav.is_visible()
+    expect(nav).to_be_visible()
     assert 0 <= _top(page, "#contents") < 50  # sticky: still on screen, no need to go back
-    assert not page.locator("#sharing .to-contents a").is_visible()
+    expect(page.locator("#sharing .to-contents a")).to_be_hidden()
     assert page.evaluate(NO_SIDEWAYS_SCROLL)

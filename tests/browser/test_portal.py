@@ -4,6 +4,7 @@ signed copy, and anyone can check that copy on the verify page."""
 import hashlib
 
 import pytest
+from playwright.sync_api import expect
 
 from agreements.models import Signature
 from agreements.seal import check_seal
@@ -36,22 +37,23 @@ def test_dpo_signs_the_agreement_and_downloads_the_signed_copy(
     dpo_of(school, username="dpo-avon")
     sign_in(page, live_server, "dpo-avon")
 
-    assert page.get_by_role("heading", name="Your schools").is_visible()
+    expect(page.get_by_role("heading", name="Your schools")).to_be_visible()
     page.get_by_role("link", name="Data Sharing Agreement between Warwickshire").first.click()
-    assert page.get_by_role("heading", name="1. Parties to this agreement").is_visible()
-    assert page.get_by_text("Annette Firman").is_visible()  # the officers table, from the registry
+    expect(page.get_by_role("heading", name="1. Parties to this agreement")).to_be_visible()
+    # The officers table, from the registry.
+    expect(page.get_by_text("Annette Firman")).to_be_visible()
 
     page.get_by_label("Your full name").fill("Jo Bloggs")
     page.get_by_label("Your position").fill("Data Protection Officer")
     page.get_by_role("button", name="Sign for Avon Meadow Primary School").click()
     # An unticked declaration is refused with the reason, and nothing is signed.
-    assert page.get_by_text("Tick the declaration to sign.").is_visible()
+    expect(page.get_by_text("Tick the declaration to sign.")).to_be_visible()
     assert not Signature.objects.exists()
 
     page.get_by_label("I confirm that I am the Data Protection Officer of Avon Meadow").check()
     page.get_by_role("button", name="Sign for Avon Meadow Primary School").click()
 
-    assert page.get_by_role("heading", name="Sign-off certificate").is_visible()
+    expect(page.get_by_role("heading", name="Sign-off certificate")).to_be_visible()
     signature = Signature.objects.get()
     assert (signature.full_name, signature.school) == ("Jo Bloggs", school)
     assert signature.document_sha256 == agreement_in_force.pdf_sha256
@@ -69,5 +71,5 @@ def test_dpo_signs_the_agreement_and_downloads_the_signed_copy(
     page.get_by_role("link", name="Verify a signed agreement").first.click()
     page.get_by_label("Signed agreement (PDF)").set_input_files(str(signed))
     page.get_by_role("button", name="Check this PDF").click()
-    assert page.get_by_role("heading", name="Authentic and unaltered").is_visible()
-    assert page.get_by_text("Avon Meadow Primary School (URN 999101)").is_visible()
+    expect(page.get_by_role("heading", name="Authentic and unaltered")).to_be_visible()
+    expect(page.get_by_text("Avon Meadow Primary School (URN 999101)")).to_be_visible()

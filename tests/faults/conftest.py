@@ -1,12 +1,12 @@
 """Fixtures of the fault tests: one template world per session, one FaultWorld per module."""
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.faults import harness
+from tests.faults.results import results_path
 
 HERE = Path(__file__).parent
 
@@ -29,9 +29,7 @@ def pytest_unconfigure(config) -> None:
 @pytest.fixture(scope="session")
 def fault_results(tmp_path_factory) -> Path:
     """The file every figures line is appended to (its path is shown in the summary)."""
-    path = Path(
-        os.environ.get("FAULTS_RESULTS") or tmp_path_factory.getbasetemp() / "faults-results.txt"
-    )
+    path = results_path(tmp_path_factory.getbasetemp())
     path.parent.mkdir(parents=True, exist_ok=True)
     harness.RESULTS_FILE[:] = [str(path)]
     return path
@@ -86,13 +84,3 @@ def pytest_runtest_makereport(item, call):
         report.sections.append((f"fault world in {world.folder}: jobs, newest first", jobs))
         report.sections.append(("worker, beat and redis logs", world.log_tails()))
     return report
-
-
-def pytest_terminal_summary(terminalreporter) -> None:
-    if not harness.RESULTS:
-        return
-    terminalreporter.section("fault figures")
-    for line in harness.RESULTS:
-        terminalreporter.write_line(line)
-    if harness.RESULTS_FILE:
-        terminalreporter.write_line(f"(also in {harness.RESULTS_FILE[0]})")

@@ -51,7 +51,7 @@ DEADLINE = 120.0  # seconds any batch gets to settle after a fault
 CLONED_SCHOOLS = 4  # with the demo's 5 published schools: 9 schools, 18 documents a batch
 AUDIENCES = ("pupils", "workforce")
 NOTICE_LOCK_NAMESPACE = 7100  # notices.services: pg_advisory_xact_lock(7100 + audience, school)
-RESULTS: list[str] = []  # every figures line of the session, for the terminal summary
+RESULTS: list[str] = []  # every figures line of this process
 RESULTS_FILE: list[str] = []  # where they are appended too
 T = TypeVar("T")
 
@@ -653,6 +653,9 @@ class FaultWorld:
         note = f"{name} exited on its own and was started again: {why[:300]}"
         self.crashes.append(note)
         RESULTS.append(f"note: {note}")
+        if RESULTS_FILE:
+            with open(RESULTS_FILE[0], "a") as out:
+                out.write(f"note: {note}\n")
         print(f"\n{note}", flush=True)
 
     def log_tails(self, lines: int = 60) -> str:
