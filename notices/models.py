@@ -1,7 +1,10 @@
 """Issued privacy notices: one row per version, immutable once rendered."""
 
+import functools
+
 from django.db import models
 from django.db.models import Q
+from django.utils.text import slugify
 
 from governance.models import School
 from notices.content import Audience
@@ -73,6 +76,11 @@ class NoticeVersion(models.Model):
 
     @property
     def download_name(self) -> str:
-        from django.utils.text import slugify
+        return download_name(self.school.name, self.audience, self.number)
 
-        return f"{slugify(self.school.name)}-privacy-notice-{self.audience}-v{self.number}.pdf"
+
+@functools.lru_cache(maxsize=4096)
+def download_name(school_name: str, audience: str, number: int) -> str:
+    """The file name a notice's PDF downloads as (slugify is most of a download's own cost:
+    remembered per school and version)."""
+    return f"{slugify(school_name)}-privacy-notice-{audience}-v{number}.pdf"

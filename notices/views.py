@@ -32,7 +32,7 @@ from governance.search import clean_search_term
 from notices import changes, services
 from notices.changes import describe_changes
 from notices.content import Audience
-from notices.models import NoticeVersion
+from notices.models import NoticeVersion, download_name
 from notices.services import notice_sections
 
 logger = logging.getLogger(__name__)
@@ -54,13 +54,13 @@ def _audience(audience: str) -> Audience:
     return Audience(audience)
 
 
-def _pdf_response(version: NoticeVersion) -> FileResponse:
-    if not version.pdf:
+def _pdf_response(path: str, name: str) -> FileResponse:
+    """The stored PDF at ``path``, shown in the browser (``inline``) and saved as ``name``."""
+    if not path:
         raise Http404("This version has no PDF")
-    response = FileResponse(
-        version.pdf.open("rb"), content_type="application/pdf", filename=version.download_name
-    )
-    response["Content-Disposition"] = f'inline; filename="{version.download_name}"'
+    storage = NoticeVersion._meta.get_field("pdf").storage
+    response = FileResponse(storage.open(path, "rb"), content_type="application/pdf",
+                            filename=name)  # fmt: skip
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -430,8 +430,4 @@ def notice_pdf(
     shown = _shown(_issued(request, urn, audience), number)
     if shown is None:
         raise Http404("No issued notice")
-    version = NoticeVersion(
-        pk=shown.pk, audience=audience, number=shown.number, pdf=shown.pdf,
-        school=School(urn=urn, name=shown.school_name),
-    )  # fmt: skip
-    return _pdf_response(version)
+    return _pdf_response(shown.pdf, download_name(shown.school_name, audience, shown.number))

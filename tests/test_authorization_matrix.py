@@ -801,6 +801,16 @@ def api_page(persona: str, target: Target) -> Outcome:
     return OK
 
 
+def api_signing_terms(persona: str, target: Target) -> Outcome:
+    """``…/sign/`` read without ``?school=``: the version as any API read (401, 404), then
+    400 naming the missing school (the terms are a school's: see tests/agreements)."""
+    outcome = api_page(persona, target)
+    return Outcome(400) if outcome == OK else outcome
+
+
+EXPECTED["api:agreement-versions-sign"] = api_signing_terms
+
+
 def world_school_pk(persona: str) -> int:
     return School.objects.get(urn=AVON if persona == "dpo_a" else ARDEN).pk
 

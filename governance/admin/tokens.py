@@ -46,19 +46,19 @@ class ApiTokenAdmin(ModelAdmin):
 
     list_display = ["name", "user", "role", "key_display", "created_at", "last_used_at",
                     "expires_at", "revoked_at", "status"]  # fmt: skip
-    list_filter = ["role", RevokedFilter]
+    list_filter = ["role", "may_sign", RevokedFilter]
     search_fields = ["name", "user__username", "prefix"]
     list_select_related = ["user"]
     actions = ["revoke_tokens"]
     add_fieldsets = [
         (None, {
-            "fields": ["user", "name", "role", "expires_at"],
+            "fields": ["user", "name", "role", "expires_at", "may_sign"],
             "description": "The key is shown once, when you save: copy it then into the system "
                            "that uses it. Only a hash of it is kept.",
         }),
     ]  # fmt: skip
     fieldsets = [
-        (None, {"fields": ["name", "user", "role", "status"]}),
+        (None, {"fields": ["name", "user", "role", "may_sign", "status"]}),
         ("Key", {"fields": ["key_display"]}),
         ("Use", {"fields": ["created_at", "created_by", "last_used_at", "expires_at"]}),
     ]
@@ -113,6 +113,7 @@ class ApiTokenAdmin(ModelAdmin):
             role=obj.role,
             created_by=request.user,
             expires_at=obj.expires_at,
+            may_sign=obj.may_sign,
         )
         obj.pk = token.pk
         obj.refresh_from_db()

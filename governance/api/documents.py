@@ -8,13 +8,15 @@ from django.db.models import Q, QuerySet
 from django.http import FileResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import serializers, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
+from rest_framework.response import Response
 
 from agreements.models import AgreementVersion, Signature, SignOffEvent
-from governance.api import roles
+from governance.api import roles, signing
+from governance.api.serializers import filterset
 from governance.api.views import RegistryPermission
 from governance.api.writes import SchoolByURN
 from governance.downloads import private_pdf
@@ -187,7 +189,7 @@ class NoticeVersionViewSet(DocumentViewSet):
         "school__urn", "audience", "number"
     )
     visibility = staticmethod(roles.of_school)
-    filterset_fields: ClassVar[list[str]] = ["school", "audience", "status"]
+    filterset_class = filterset(NoticeVersion, ["school", "audience", "status"])
     ordering_fields: ClassVar[list[str]] = ["number", "rendered_at", "created_at"]
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
@@ -217,6 +219,41 @@ class AgreementVersionViewSet(DocumentViewSet):
         version = self.get_object()
         return self._pdf(version.pdf, version.download_name)
 
+    @extend_schema(
+        methods=["GET"],
+        parameters=[
+            OpenApiParameter(
+                "school", OpenApiTypes.STR, required=True, description="The school's URN."
+            )
+        ],
+        responses=signing.SigningTermsSerializer,
+        summary="What signing this version for one of your schools takes",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=signing.SignRequestSerializer,
+        responses={200: SignatureSerializer, 201: SignatureSerializer},
+        summary="Sign this version for one of your schools (a school's DPO)",
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        permission_classes=[signing.SignPermission],
+        pagination_class=None,
+        filter_backends=[],
+    )
+    def sign(self, request: Request, pk: str | None = None) -> Response:
+        """A school's DPO signs the version for it, with the portal's checks: the exact
+        declaration (GET gives it), the SHA-256 of the PDF read, and the password again
+        unless the sign-in is recent or the token is a signing token. 201 with the
+        signature; 200 with the first one when the school had already signed."""
+        version = self.get_object()
+        if request.method == "GET":
+            return Response(signing.terms(request, version))
+        signature, created = signing.sign(request, version)
+        body = SignatureSerializer(signature, context=self.get_serializer_context()).data
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
 
 class SignatureViewSet(DocumentViewSet):
     """The schools' counter-signatures of agreement versions, with their evidence."""
@@ -224,7 +261,7 @@ class SignatureViewSet(DocumentViewSet):
     serializer_class = SignatureSerializer
     base = Signature.objects.select_related("school", "signer").order_by("signed_at", "pk")
     visibility = staticmethod(roles.of_school)
-    filterset_fields: ClassVar[list[str]] = ["version", "school"]
+    filterset_class = filterset(Signature, ["version", "school"])
     ordering_fields: ClassVar[list[str]] = ["signed_at"]
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})

@@ -17,10 +17,12 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from governance import register
 from governance.api import roles, writes
 from governance.api.roles import DPO, STAFF, Visibility, api_role
-from governance.api.serializers import model_serializer
+from governance.api.serializers import filterset, model_serializer
 from governance.models import DataFlow, School
+from governance.outbox.models import Job
 
 
 class RegistryPermission(permissions.BasePermission):
@@ -92,8 +94,10 @@ class RegistryViewSet(viewsets.ModelViewSet):
         values = dict(serializer.validated_data)
         if api_role(request) == STAFF:
             return writes.staff_save(request._request, self.model, instance, values)
-        school = self._own_school(instance) if instance is not None else values.pop("school", None)
-        values.pop("school", None)
+        sent = values.pop("school", None)
+        school = self._own_school(instance) if instance is not None else sent
+        if instance is not None and sent is not None and sent != school:
+            raise writes.refuse({"school": ["A record stays with its school: add it anew."]})
         if school is None:
             raise writes.refuse({"school": ["Name the school (its URN)."]})
         if school.pk not in roles.dpo_ids(request)[0]:
@@ -135,7 +139,7 @@ def resource(
     attrs = {
         "model": model, "visibility": staticmethod(visibility), "kind": kind,
         "select": select, "prefetch": prefetch, "ordering": ordering,
-        "serializer_class": model_serializer(model), "filterset_fields": list(filters),
+        "serializer_class": model_serializer(model), "filterset_class": filterset(model, filters),
         "search_fields": list(search), "ordering_fields": "__all__", "lookup_field": lookup,
         "__doc__": doc or model.__doc__,
     }  # fmt: skip
@@ -188,8 +192,91 @@ def outflow(flow: DataFlow) -> dict[str, Any]:
     }  # fmt: skip
 
 
+# The school's contact details, security measures and retention schedule: the part of the
+# school's own record its DPO keeps (the portal's "Contacts" page).
+ContactsSerializer = model_serializer(
+    School, only=register.CONTACT_FIELDS, name="ContactsSerializer"
+)
+
+
+class PreviewSerializer(serializers.Serializer):
+    audience = serializers.CharField(help_text="pupils or workforce.")
+    is_unchanged = serializers.BooleanField(
+        help_text="Whether publishing now would issue nothing new for this notice."
+    )
+    changes = serializers.ListField(
+        child=serializers.CharField(), help_text="What would change against the public version."
+    )
+
+
+class PublishedJobSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The background job issuing the notice.")
+    audience = serializers.CharField(help_text="pupils or workforce.")
+    status = serializers.CharField(help_text="pending, running, done or failed.")
+    result = serializers.CharField(help_text="What the job did, once done.")
+
+
+class SchoolPartPermission(permissions.BasePermission):
+    """Anonymous: 401. Every role reads; a write is checked by the service (staff, or the
+    school's DPO: ``register.may_edit_register``), which answers 403 to anyone else."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if api_role(request) is None:
+            raise exceptions.NotAuthenticated()
+        return request.method in permissions.SAFE_METHODS or api_role(request) in (STAFF, DPO)
+
+
 class SchoolActions:
-    """The school resource's own read: what leaves the school today."""
+    """The school resource's own reads and the parts of it the school's DPO keeps."""
+
+    @extend_schema(methods=["GET"], responses=ContactsSerializer)
+    @extend_schema(methods=["PATCH"], request=ContactsSerializer, responses=ContactsSerializer)
+    @action(
+        detail=True, methods=["get", "patch"], permission_classes=[SchoolPartPermission],
+        pagination_class=None, filter_backends=[],
+    )  # fmt: skip
+    def contacts(self, request: Request, urn: str | None = None) -> Response:
+        """The school's contact details, security measures and retention schedule, as the
+        notices print them. Staff or the school's DPO change them (PATCH: the fields sent);
+        like every register edit by a DPO, they reach the notices when the school publishes."""
+        school = self.get_object()  # type: ignore[attr-defined]
+        if request.method == "PATCH":
+            fields = register.CONTACT_FIELDS
+            writes.check_fields(request.data, fields, fields)
+            checked = ContactsSerializer(school, data=request.data, partial=True)
+            checked.is_valid(raise_exception=True)
+            school = writes.save_contacts(request, school, checked.validated_data)
+        return Response(ContactsSerializer(school).data)
+
+    @extend_schema(methods=["GET"], responses=PreviewSerializer(many=True))
+    @extend_schema(
+        methods=["POST"], request=None, responses={202: PublishedJobSerializer(many=True)}
+    )
+    @action(
+        detail=True, methods=["get", "post"], permission_classes=[SchoolPartPermission],
+        pagination_class=None, filter_backends=[],
+    )  # fmt: skip
+    def publication(self, request: Request, urn: str | None = None) -> Response:
+        """GET: what each notice would say differently if the school published now. POST:
+        publish (staff or the school's DPO): a job issues each notice in the background;
+        202 with the jobs (see /notice-versions/ for the versions they issue)."""
+        school = self.get_object()  # type: ignore[attr-defined]
+        if request.method == "GET":
+            previews = register.notice_previews(school=school)
+            rows = [
+                {"audience": str(audience), "is_unchanged": p.is_unchanged, "changes": p.changes}
+                for audience, p in previews
+            ]
+            return Response(PreviewSerializer(rows, many=True).data)
+        ids = register.publish_register(school=school, user=request.user)
+        jobs = Job.objects.filter(pk__in=ids).order_by("audience")
+        rows = [
+            {"id": j.pk, "audience": j.audience, "status": j.status, "result": j.result}
+            for j in jobs
+        ]
+        return Response(
+            PublishedJobSerializer(rows, many=True).data, status=status.HTTP_202_ACCEPTED
+        )
 
     @extend_schema(responses=OutflowSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])

@@ -26,7 +26,9 @@ from django.db.models import ProtectedError
 from django.http import QueryDict
 from rest_framework import exceptions, serializers
 
+from governance import register
 from governance.models import School
+from governance.portal.forms import ContactsForm
 from governance.portal.register import KINDS, Kind
 
 NON_FIELD = "non_field_errors"
@@ -79,8 +81,9 @@ def _form_value(value: Any) -> Any:
 def form_data(
     form_class: type[Any], instance: models.Model | None, values: Mapping[str, Any], **extra: Any
 ) -> QueryDict:
-    """The form's data: the record's current values (a PATCH changes only what it names),
-    then the serializer's ``values``, as a browser would post them."""
+    """The form's data: the record's current values (a PATCH changes only what it names; a
+    new record's are the model's defaults, which a field left out keeps), then the
+    serializer's ``values``, as a browser would post them."""
     current = form_class(instance=instance, **extra).initial if instance is not None else {}
     merged = {**current, **values}
     data = QueryDict(mutable=True)
@@ -121,7 +124,8 @@ def staff_save(
     admin_of = model_admin(model)
     change = instance is not None
     form_class = admin_of.get_form(request, instance, change=change)
-    form = form_class(data=form_data(form_class, instance, values), instance=instance or model())
+    record = instance if instance is not None else model()
+    form = form_class(data=form_data(form_class, record, values), instance=record)
     if not form.is_valid():
         raise refuse(_form_errors(form))
     try:
@@ -165,7 +169,7 @@ def dpo_save(
     """Validate ``values`` with the portal's form for ``school`` and save with its service."""
     spec = kind(slug)
     record = instance if instance is not None else spec.blank(school)
-    data = form_data(spec.form, instance, values, school=school)
+    data = form_data(spec.form, record, values, school=school)
     form = spec.form(data, instance=record, school=school)
     if not form.is_valid():
         raise refuse(_form_errors(form))
@@ -178,6 +182,21 @@ def dpo_save(
     except ValidationError as error:
         raise refuse(_messages(error)) from error
     return saved or form.instance, []
+
+
+def save_contacts(request: Any, school: School, values: Mapping[str, Any]) -> School:
+    """Change the school's contact details with the portal's form and service (staff or
+    the school's DPO; the service refuses anyone else)."""
+    editing = School.objects.get(pk=school.pk)  # the form changes its instance as it validates
+    form = ContactsForm(form_data(ContactsForm, editing, values, school=school),
+                        instance=editing, school=school)  # fmt: skip
+    if not form.is_valid():
+        raise refuse(_form_errors(form))
+    changed = {name: form.cleaned_data[name] for name in values}
+    try:
+        return register.save_school_contacts(school=editing, contacts=changed, user=request.user)
+    except ValidationError as error:
+        raise refuse(_messages(error)) from error
 
 
 def dpo_delete(request: Any, slug: str, school: School, record: models.Model) -> None:

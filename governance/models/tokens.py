@@ -28,6 +28,8 @@ PREFIX_LENGTH = 8
 KEY_FORMAT = re.compile(r"dsg_[A-Za-z0-9_-]{43}")
 # last_used_at is written at most this often per token, not on every request.
 TOUCH_INTERVAL = datetime.timedelta(minutes=1)
+# A signing token signs agreements without the password each time: it must end this soon.
+SIGNING_TOKEN_LIFETIME = datetime.timedelta(days=30)
 
 # The roles a token of a person of each role may have: the same, or narrower.
 TOKEN_ROLES: dict[str, tuple[str, ...]] = {
@@ -93,6 +95,12 @@ class ApiToken(models.Model):
         blank=True,
         help_text="Optional: after this the token is refused. Leave empty for no end date.",
     )
+    may_sign = models.BooleanField(
+        "signing token",
+        default=False,
+        help_text="A DPO's token that may also sign agreement versions for their schools "
+        "without their password each time. It must expire within 30 days.",
+    )
     revoked_at = models.DateTimeField("revoked", null=True, blank=True, editable=False)
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -114,6 +122,16 @@ class ApiToken(models.Model):
         errors = {}
         if self._state.adding and self.expires_at and self.expires_at <= timezone.now():
             errors["expires_at"] = "Choose a time in the future (or none)."
+        if self.may_sign and self.role != User.Role.DPO:
+            errors["may_sign"] = "Only a DPO's token can sign: a school's DPO signs for it."
+        elif (
+            self.may_sign
+            and self._state.adding
+            and (
+                self.expires_at is None or self.expires_at > timezone.now() + SIGNING_TOKEN_LIFETIME
+            )
+        ):
+            errors["expires_at"] = "A signing token must expire within 30 days."
         if self.user_id is not None:
             allowed = roles_for(self.user)
             if not self.user.is_active:
@@ -139,6 +157,7 @@ class ApiToken(models.Model):
         role: str,
         created_by: Any = None,
         expires_at: datetime.datetime | None = None,
+        may_sign: bool = False,
     ) -> tuple["ApiToken", str]:
         """Issue a token: return the saved row and the plain key, which is stored nowhere
         (show it once). Raise ValidationError for a role wider than the owner's."""
@@ -149,6 +168,7 @@ class ApiToken(models.Model):
             role=role,
             created_by=created_by,
             expires_at=expires_at,
+            may_sign=may_sign,
             prefix=key_prefix(key),
             key_hash=key_hash(key),
         )

@@ -11,6 +11,7 @@ and Stour Valley have signed nothing.
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.db import connection, transaction
@@ -71,9 +72,10 @@ def on_postgresql() -> None:
         pytest.skip("the immutability triggers exist only on PostgreSQL (migration 0002)")
 
 
-def portal_client(user, *, authenticated_ago: float = 0) -> Client:
-    """A browser signed in to the portal as ``user``, who typed a password that long ago."""
-    client = Client()
+def portal_client(user, *, authenticated_ago: float = 0, client_class: type = Client) -> Any:
+    """A browser signed in to the portal as ``user``, who typed a password that long ago
+    (``client_class``: Django's test client, or DRF's for the API)."""
+    client = client_class()
     client.force_login(user)
     session = client.session
     session[AUTH_AT] = time.time() - authenticated_ago

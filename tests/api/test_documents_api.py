@@ -1,23 +1,15 @@
 """Notice and agreement versions through the API: each role sees its own, PDFs by token."""
 
 import pytest
-from rest_framework.test import APIClient
 
 from agreements.models import AgreementVersion
 from governance.models import AccessEvent, School
 from notices.models import NoticeVersion
 from notices.services import refresh_school_notices
+from tests.api.helpers import API, client_for
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_for_module")]
-
-API = "/api/v1"
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture

@@ -591,3 +591,29 @@ def test_the_add_page_offers_active_people_with_their_roles(staff_client, dpo_us
     labels = [label for value, label in field.choices if value]
     assert "token-dpo (School DPO (the portal, for their schools))" in labels
     assert not [label for label in labels if label.startswith("token-left")]
+
+
+def test_a_token_issued_from_the_shell_prints_its_key_once_and_refuses_bad_requests() -> None:
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    owner = UserFactory(username="shell-staff", is_staff=True, is_superuser=True)
+    out = StringIO()
+    call_command("issue_api_token", "shell-staff", "--name", "Nightly", "--role", "auditor",
+                 "--expires-in-days", "7", stdout=out, stderr=StringIO())  # fmt: skip
+    key = out.getvalue().strip()
+    token = ApiToken.find(key)
+    assert (token.user, token.role, token.name) == (owner, "auditor", "Nightly")
+    assert token.expires_at is not None
+    assert token.key_hash != key
+    assert key not in str(token.__dict__)
+
+    with pytest.raises(CommandError, match="No person"):
+        call_command("issue_api_token", "nobody", "--name", "x")
+    with pytest.raises(CommandError, match="Only a DPO's token can sign"):
+        call_command("issue_api_token", "shell-staff", "--name", "x", "--signing")
+    UserFactory(username="shell-dpo")
+    with pytest.raises(CommandError, match="must expire within 30 days"):
+        call_command("issue_api_token", "shell-dpo", "--name", "x", "--signing")
+    assert ApiToken.objects.filter(user__username__in=["shell-staff", "shell-dpo"]).count() == 1
