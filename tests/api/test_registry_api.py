@@ -198,7 +198,7 @@ def test_a_dpo_cannot_write_for_another_school_or_the_organisation(dpo, avon, vi
     assert dpo.post(f"{API}/services/", {"name": "x"}, format="json").status_code == 403
 
 
-@pytest.mark.parametrize("prefix", ["flows", "schools", "data-categories", "systems"])
+@pytest.mark.parametrize("prefix", sorted(RESOURCES))
 def test_a_list_costs_the_same_queries_for_a_page_of_rows_as_for_one(
     staff, prefix, django_assert_max_num_queries
 ) -> None:
