@@ -210,7 +210,7 @@ def _forget(state: tuple) -> None:
 def _enqueue(ids: set[int], *, batch: JobBatch | None = None) -> list[int]:
     if not ids:
         return []
-    published = School.objects.filter(pk__in=ids, notices_published_at__isnull=False)
+    published = School.objects.issuing().filter(pk__in=ids)
     schools = sorted(published.values_list("pk", flat=True))
     jobs = (outbox.notice_job(pk, a) for pk in schools for a in Audience.values)
     return outbox.enqueue(jobs, batch=batch)
@@ -223,7 +223,7 @@ def queue_stale_notices(*, label: str) -> JobBatch:
     from notices.services import stale_notices
 
     batch = JobBatch.objects.create(label=label)
-    schools = School.objects.filter(notices_published_at__isnull=False).select_related("authority")
+    schools = School.objects.issuing().select_related("authority")
     stale = stale_notices(schools.order_by("pk"))
     outbox.enqueue((outbox.notice_job(s.pk, audience) for s, audience in stale), batch=batch)
     return batch

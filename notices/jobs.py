@@ -10,12 +10,13 @@ from notices.services import mark_notified, refresh_notice
 def render_notice(job: Job) -> str:
     """Bring the school's notice for ``job.audience`` up to date with the registry.
 
-    A draft school issues nothing. A new version (but the first, or one the DPO published
-    themselves) is followed by one email to the DPO for the school's batch of changes.
+    A draft school, or a closed one, issues nothing. A new version (but the first, or one the
+    DPO published themselves) is followed by one email to the DPO for the school's batch of
+    changes.
     """
     school = job.school
-    if not school.is_published:
-        return "draft: nothing issued until the notices are published"
+    if school.not_issuing_because:
+        return school.not_issuing_because
     result = refresh_notice(school=school, audience=job.audience)
     if result.created:
         if result.version.number == 1 or not job.tell_dpo:

@@ -141,9 +141,10 @@ def refresh_school_notices(
     """Refresh both of the school's notices (pupils and parents; workforce).
 
     A school whose notices were never published has drafts only: nothing is issued until
-    staff or its DPO publish them (``publish_school_notices``).
+    staff or its DPO publish them (``publish_school_notices``). A closed school keeps its
+    notices and gets no new versions.
     """
-    if not school.is_published:
+    if school.not_issuing_because:
         return []
     results = [refresh_notice(school=school, audience=a, on=on) for a in Audience.values]
     issued = [r.version for r in results if r.created]
@@ -169,8 +170,11 @@ def publish_school_notices(*, school: School, user: Any = None) -> list[RefreshR
     """Make the school's notices match the registry now and public.
 
     The first call ends the draft stage (the school's public page shows its notices from then
-    on); later calls publish what the DPO changed since. Unchanged content issues nothing.
+    on); later calls publish what the DPO changed since. Unchanged content issues nothing;
+    a closed school issues nothing.
     """
+    if school.is_closed:
+        return []
     mark_published(school=school, user=user)
     results = [refresh_notice(school=school, audience=a) for a in Audience.values]
     mark_notified([r.version for r in results if r.created])

@@ -341,7 +341,7 @@ def school_list(request: HttpRequest) -> HttpResponse:
             Q(name__icontains=query) | Q(urn=query) | Q(postcode__icontains=query)
         )
     page = Paginator(
-        schools.only("name", "urn", "postcode", "nation", "notices_published_at"), 50
+        schools.only("name", "urn", "postcode", "nation", "notices_published_at", "status"), 50
     ).get_page(request.GET.get("page"))
     return render(request, "notices/school_list.html", {"page": page, "query": query})
 

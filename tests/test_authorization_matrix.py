@@ -737,6 +737,7 @@ EXPECTED: dict[str, Expect] = {
     "admin:auth_user_password_change": admin_page(auditor=FORBIDDEN),
     "admin:governance_school_outflows": admin_page(),
     "admin:governance_school_publish_notices": admin_page(auditor=FORBIDDEN),
+    "admin:governance_school_import_gias": admin_page(auditor=FORBIDDEN),
     "admin:outbox_jobbatch_rerender_all": admin_page(auditor=FORBIDDEN),
     "admin:agreements_agreementversion_preview": admin_page(),
     "admin:agreements_agreementversion_preview_pdf": admin_page(draft_only(OK), draft_only(OK)),

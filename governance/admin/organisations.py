@@ -35,7 +35,7 @@ class AuthorityAdmin(ModelAdmin):
     search_fields = ["name", "service_name", "email"]
     readonly_fields = ["gaps", "register"]
     fieldsets = [
-        (None, {"fields": ["name", "kind", "service_name", "register"]}),
+        (None, {"fields": ["name", "kind", "service_name", "la_codes", "register"]}),
         ("Contact", {"fields": ["address", "phone", "email", "website", "privacy_notice_url"]}),
         ("Data protection", {"fields": ["ico_registration", "dpo_name", "dpo_email", "dpo_phone",
                                         "gaps"]}),

@@ -16,6 +16,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
 from agreements.admin import SignatureInline
+from governance.admin.gias import GiasImportMixin
 from governance.admin.register import run_by_display
 from governance.admin_base import (
     HTTPS_URLS,
@@ -148,13 +149,13 @@ OWN_REGISTER = [
 
 
 @admin.register(School)
-class SchoolAdmin(ModelAdmin):
+class SchoolAdmin(GiasImportMixin, ModelAdmin):
     formfield_overrides = HTTPS_URLS
     list_display = [
         "name", "urn", "dfe_number", "authority", "phase", "school_type", "nation",
         "current_offerings", "notices", "gaps", "outflows_link",
     ]  # fmt: skip
-    list_filter = ["nation", "phase", "school_type", "mis", NoticesFilter,
+    list_filter = ["status", "nation", "phase", "school_type", "mis", NoticesFilter,
                    CurrentSubscriptionFilter, "authority"]  # fmt: skip
     search_fields = ["name", "urn", "dfe_number", "postcode", "trust_name", "dpo_name", "dpo_email"]
     list_select_related = ["authority"]
@@ -168,7 +169,7 @@ class SchoolAdmin(ModelAdmin):
     change_form_template = "admin/governance/school/change_form.html"
     fieldsets = [
         (None, {"fields": ["authority", "name", "urn", "dfe_number", "phase", "school_type",
-                           "trust_name", "nation", "mis"]}),
+                           "trust_name", "nation", "mis", "status", "open_date", "close_date"]}),
         ("The trust's contact details", {
             "fields": ["trust_address", "trust_phone", "trust_email"],
             "classes": ["collapse"],
@@ -240,6 +241,7 @@ class SchoolAdmin(ModelAdmin):
         return [
             view("<int:object_id>/outflows/", self.outflows_view, "outflows"),
             view("<int:object_id>/publish-notices/", self.publish_view, "publish_notices"),
+            view("import-gias/", self.import_gias_view, "import_gias"),
             *super().get_urls(),
         ]
 

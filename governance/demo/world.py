@@ -23,6 +23,7 @@ AUTHORITY = {
     "website": "https://www.warwickshire.gov.uk",
     "privacy_notice_url": "https://www-int.warwickshire.gov.uk/customer-privacy-notice",
     "kind": "local_authority",
+    "la_codes": "937",  # GIAS rows of LA 937 (Warwickshire) come here
     # Seed 001, "Security and Data Management"; seed 000, "How long do we hold the data?".
     "security_measures": "\n".join([
         "Access to personal data is controlled through formal protocols and agreements, and "

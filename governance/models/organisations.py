@@ -71,6 +71,19 @@ class Authority(models.Model):
     retention_schedule_url = models.URLField(
         "retention schedule link", blank=True, help_text="Where the full schedule is published."
     )
+    la_codes = models.CharField(
+        "LA codes served",
+        max_length=200,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^\s*\d{3}(\s*,\s*\d{3})*\s*$",
+                "Three-digit LA codes separated by commas, e.g. 937 or 937, 938.",
+            )
+        ],
+        help_text="The local authority codes whose schools this organisation serves, e.g. 937 "
+        "(Warwickshire): a GIAS import adds those rows' new schools here.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -78,6 +91,11 @@ class Authority(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.service_name})"
+
+    @property
+    def la_code_list(self) -> list[str]:
+        """The LA codes served, in order."""
+        return [code.strip() for code in self.la_codes.split(",") if code.strip()]
 
     @property
     def missing_contacts(self) -> list[str]:
@@ -94,6 +112,11 @@ YOUTH_SUPPORT_PHASES = {"secondary", "all_through", "middle", "special", "altern
 
 
 class SchoolQuerySet(models.QuerySet["School"]):
+    def issuing(self) -> "SchoolQuerySet":
+        """The schools whose notices are issued: published, and not closed (a closed school
+        keeps its versions, and gets no new ones)."""
+        return self.filter(notices_published_at__isnull=False).exclude(status="closed")
+
     def visible_to(self, user: Any) -> "SchoolQuerySet":
         """Return the schools ``user`` may see: staff see all; a DPO, their own; others none.
 
@@ -127,6 +150,12 @@ class School(models.Model):
 
     Nation = Nation
 
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        PROPOSED_TO_OPEN = "proposed_to_open", "Proposed to open"
+        PROPOSED_TO_CLOSE = "proposed_to_close", "Open, but proposed to close"
+        CLOSED = "closed", "Closed"
+
     class LearnerTerm(models.TextChoices):
         PUPILS = "pupils", "pupils"
         STUDENTS = "students", "students"
@@ -157,15 +186,23 @@ class School(models.Model):
     dfe_number = models.CharField(
         "DfE number",
         max_length=8,
-        unique=True,
         validators=[
             RegexValidator(r"^\d{3}/\d{4}$", "Write it as LA/establishment, e.g. 937/2001.")
         ],
-        help_text="LA code / establishment number, e.g. 937/2001.",
+        help_text="LA code / establishment number, e.g. 937/2001. Unique among schools that "
+        "are not closed: an academy that replaced a closed school may keep its number.",
     )
     name = models.CharField(max_length=200)
     phase = models.CharField(max_length=12, choices=Phase.choices)
     school_type = models.CharField("type", max_length=14, choices=Type.choices)
+    status = models.CharField(
+        max_length=18,
+        choices=Status.choices,
+        default=Status.OPEN,
+        help_text="As GIAS records it. A closed school keeps its history but gets no new notices.",
+    )
+    open_date = models.DateField("opened on", null=True, blank=True)
+    close_date = models.DateField("closed on", null=True, blank=True)
     trust_name = models.CharField(
         max_length=200, blank=True, help_text="For an academy: the trust, which is the controller."
     )
@@ -239,6 +276,12 @@ class School(models.Model):
                 name="school_dfe_number_well_formed",
                 violation_error_message="Write the DfE number as LA/establishment, e.g. 937/2001.",
             ),
+            models.UniqueConstraint(
+                fields=["dfe_number"],
+                condition=~Q(status="closed"),
+                name="school_dfe_number_unique_among_open",
+                violation_error_message="Another school that is not closed has this DfE number.",
+            ),
             models.CheckConstraint(
                 condition=Q(school_type="maintained") | ~Q(trust_name=""),
                 name="academy_names_its_trust",
@@ -259,6 +302,19 @@ class School(models.Model):
     def controller_name(self) -> str:
         """Return the data controller's name: the trust for an academy, else the school."""
         return self.trust_name if self.school_type != self.Type.MAINTAINED else self.name
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.CLOSED
+
+    @property
+    def not_issuing_because(self) -> str:
+        """Why no notice of the school is issued now ("" when they are)."""
+        if self.is_closed:
+            return "closed: the school keeps its notices, and gets no new versions"
+        if not self.is_published:
+            return "draft: nothing issued until the notices are published"
+        return ""
 
     @property
     def is_published(self) -> bool:

@@ -200,7 +200,7 @@ class JobBatchAdmin(ReadOnlyAdmin):
         from governance.models import School
         from notices.dependencies import queue_notice_batch
 
-        published = School.objects.filter(notices_published_at__isnull=False)
+        published = School.objects.issuing()
         if request.method == "POST":
             batch = queue_notice_batch(label="Re-render every school's notices", user=request.user)
             self.message_user(
