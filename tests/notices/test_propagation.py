@@ -251,6 +251,32 @@ def test_a_draft_schools_job_issues_nothing(demo) -> None:
     assert not stour.notice_versions.exists()
 
 
+def test_a_closed_school_keeps_its_notices_and_gets_no_new_version(demo, client) -> None:
+    from notices.services import publish_school_notices, refresh_school_notices
+
+    avon = School.objects.get(name="Avon Meadow Primary School")
+    refresh_school_notices(school=avon)
+    before = list(avon.notice_versions.values_list("pk", flat=True))
+    School.objects.filter(pk=avon.pk).update(
+        status=School.Status.CLOSED, close_date=datetime.date(2026, 8, 31), dpo_name="Changed"
+    )
+    avon.refresh_from_db()
+    [job_id] = enqueue([notice_job(avon.pk, "pupils")], send=False)
+
+    assert run(job_id) == Job.Status.DONE
+    assert "closed" in Job.objects.get(pk=job_id).result
+    assert refresh_school_notices(school=avon) == []
+    assert publish_school_notices(school=avon) == []
+    jobs = set(Job.objects.filter(school=avon).values_list("pk", flat=True))
+    with mock.patch("governance.outbox.services.send_jobs"):
+        assert render_all_notices() > 0  # the other schools' notices
+    assert set(Job.objects.filter(school=avon).values_list("pk", flat=True)) == jobs
+    assert list(avon.notice_versions.values_list("pk", flat=True)) == before
+    page = client.get(f"/schools/{avon.urn}/privacy/").content.decode()
+    assert "closed on 31 August 2026" in page
+    assert client.get(f"/schools/{avon.urn}/privacy/pupils/").status_code == 200
+
+
 def test_nightly_task_queues_every_published_school_as_one_batch(demo) -> None:
     published = School.objects.exclude(name=STOUR).count()
     with mock.patch("governance.outbox.services.send_jobs"):
