@@ -15,6 +15,7 @@ organisation that serves its LA code (``Authority.la_codes``); a school already 
 rest of a school's record are never touched.
 """
 
+import contextlib
 import csv
 import datetime
 import hashlib
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils.formats import date_format
 
 from governance.models import Authority, School
@@ -91,6 +92,9 @@ STATUSES = {
     "Open, but proposed to close": School.Status.PROPOSED_TO_CLOSE,
 }  # fmt: skip
 MULTI_ACADEMY = "multi-academy trust"
+# The statuses under which a DfE number is one school's (School's constraint): a school
+# proposed to open may share its predecessor's while that one is open but proposed to close.
+HOLDS_NUMBER = {School.Status.OPEN, School.Status.PROPOSED_TO_CLOSE}
 # The GIAS column each field comes from, to name it in an error.
 COLUMNS = {
     "name": NAME, "dfe_number": NUMBER, "phase": PHASE, "school_type": TYPE,
@@ -168,9 +172,13 @@ class Plan:
 
     @property
     def digest(self) -> str:
-        """A fingerprint of what applying would write (the preview's, checked at apply)."""
+        """A fingerprint of what applying would change, from what to what: the preview's,
+        checked at apply (someone editing a school meanwhile changes it)."""
+        kinds = (("new", self.created), ("changed", self.updated), ("closed", self.closed))
         rows = [
-            (org, urn, {k: str(v) for k, v in values.items()}) for org, urn, values in self.writes
+            (kind, change.urn, {k: [str(old), str(new)] for k, (old, new) in change.fields.items()})
+            for kind, changes in kinds
+            for change in changes
         ]
         return hashlib.sha256(json.dumps(rows, sort_keys=True).encode()).hexdigest()
 
@@ -389,7 +397,7 @@ def _organisations() -> tuple[dict[str, list[Authority]], list[Authority]]:
 def _checked(values: dict[str, Any], instance: School, line: int, urn: str,
              final: dict[str, tuple[str, str]]) -> list[Problem]:  # fmt: skip
     """The model's own rules (URL, lengths, the academy's trust) and the DfE number among
-    the schools not closed, the register's as this file leaves them (``final``: URN ->
+    the open schools, the register's as this file leaves them (``final``: URN ->
     (DfE number, status))."""
     for name, value in values.items():
         setattr(instance, name, value)
@@ -402,18 +410,17 @@ def _checked(values: dict[str, Any], instance: School, line: int, urn: str,
             Problem(line, COLUMNS.get(field, field), urn, " ".join(messages))
             for field, messages in error.message_dict.items()
         ]
-    if values["status"] != School.Status.CLOSED:
+    if values["status"] in HOLDS_NUMBER:
         others = (
-            School.objects.exclude(status=School.Status.CLOSED)
-            .filter(dfe_number=values["dfe_number"])
+            School.objects.filter(status__in=HOLDS_NUMBER, dfe_number=values["dfe_number"])
             .exclude(urn=urn)
             .values_list("urn", flat=True)
         )
         for other in others:
-            number, status = final.get(other, (values["dfe_number"], ""))
-            if number == values["dfe_number"] and status != School.Status.CLOSED:
+            number, status = final.get(other, (values["dfe_number"], School.Status.OPEN))
+            if number == values["dfe_number"] and status in HOLDS_NUMBER:
                 problems.append(Problem(line, NUMBER, urn, f"DfE number {values['dfe_number']} "
-                                        f"is URN {other}'s, which is not closed."))  # fmt: skip
+                                        f"is URN {other}'s, which is open."))  # fmt: skip
     return problems
 
 
@@ -447,12 +454,12 @@ def _screen(plan: Plan, line: int, row: dict[str, str], school: School | None,
         reason = f"LA {row[LA]} is served by {names}: give the code to one organisation only."
         plan.errors.append(Problem(line, LA, urn, reason))
         return None
-    number, closed = values["dfe_number"], values["status"] == School.Status.CLOSED
-    if not closed and number in taken:
-        reason = f"DfE number {number} is also URN {taken[number]}'s, and neither is closed."
+    number, holds = values["dfe_number"], values["status"] in HOLDS_NUMBER
+    if holds and number in taken:
+        reason = f"DfE number {number} is also URN {taken[number]}'s, and both are open."
         plan.errors.append(Problem(line, NUMBER, urn, reason))
         return None
-    if not closed:
+    if holds:
         taken[number] = urn
     return line, urn, values, school, organisations
 
@@ -532,6 +539,21 @@ def apply_plan(data: bytes, *, user: Any = None, expected_digest: str | None = N
             "preview and apply it.",
             plan,
         )
+    with _audit_context(user):
+        _write(plan)
+    return plan
+
+
+def _audit_context(user: Any) -> Any:
+    """Mark the audit trail's entries as this import's (PostgreSQL's triggers record it)."""
+    if connection.vendor != "postgresql":
+        return contextlib.nullcontext()
+    import pghistory
+
+    return pghistory.context(gias_import=True, user=getattr(user, "pk", None))
+
+
+def _write(plan: Plan) -> None:
     for organisation, urn, values in plan.writes:
         if organisation is not None:
             school = School(urn=urn, authority_id=organisation, **values)
@@ -541,4 +563,3 @@ def apply_plan(data: bytes, *, user: Any = None, expected_digest: str | None = N
                 setattr(school, name, value)
         school.full_clean()
         school.save()
-    return plan

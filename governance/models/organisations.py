@@ -189,8 +189,9 @@ class School(models.Model):
         validators=[
             RegexValidator(r"^\d{3}/\d{4}$", "Write it as LA/establishment, e.g. 937/2001.")
         ],
-        help_text="LA code / establishment number, e.g. 937/2001. Unique among schools that "
-        "are not closed: an academy that replaced a closed school may keep its number.",
+        help_text="LA code / establishment number, e.g. 937/2001. Unique among open schools: "
+        "an academy replacing a school may keep its number (proposed to open while the other "
+        "is proposed to close, then open once it has closed).",
     )
     name = models.CharField(max_length=200)
     phase = models.CharField(max_length=12, choices=Phase.choices)
@@ -278,9 +279,9 @@ class School(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["dfe_number"],
-                condition=~Q(status="closed"),
+                condition=Q(status__in=["open", "proposed_to_close"]),
                 name="school_dfe_number_unique_among_open",
-                violation_error_message="Another school that is not closed has this DfE number.",
+                violation_error_message="Another open school has this DfE number.",
             ),
             models.CheckConstraint(
                 condition=Q(school_type="maintained") | ~Q(trust_name=""),

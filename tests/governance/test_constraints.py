@@ -144,7 +144,7 @@ def test_school_dfe_number_is_unique_among_schools_not_closed() -> None:
     school = SchoolFactory()
     twin = SchoolFactory.build(dfe_number=school.dfe_number, authority=school.authority)
 
-    assert "Another school that is not closed has this DfE number." in str(field_errors(twin))
+    assert "Another open school has this DfE number." in str(field_errors(twin))
     refused_by_database(twin.save)
 
 
@@ -156,7 +156,7 @@ def test_a_successor_may_keep_a_closed_schools_dfe_number() -> None:
     successor.save()
     reopened = School.objects.get(pk=closed.pk)
     reopened.status = School.Status.OPEN
-    assert "Another school that is not closed" in str(field_errors(reopened))
+    assert "Another open school" in str(field_errors(reopened))
 
 
 def test_malformed_urn_and_dfe_number_are_refused_by_validation() -> None:
