@@ -327,6 +327,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "agreements.tasks.send_due_reminders",
         "schedule": crontab(hour=8, minute=0),
     },
+    # Suppliers' due-diligence reviews and agreements: overdue, or due within 30 days.
+    "review-digest-daily": {
+        "task": "governance.tasks.send_review_digest",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }
 # The outbox (governance/outbox): how jobs are retried, re-sent and reported.
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 5, minimum=1)

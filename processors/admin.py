@@ -49,8 +49,9 @@ class ProcessorAdmin(ModelAdmin):
 
     formfield_overrides = HTTPS_URLS
     list_display = ["name", "products", "role", "owner", "data_location", "data_leaves_uk",
-                    "certification_names", "flow_count", "gaps"]  # fmt: skip
+                    "certification_names", "review_date", "flow_count", "gaps"]  # fmt: skip
     list_filter = ["role", "data_leaves_uk", SupplierOwnerFilter, "certifications",
+                   ("review_date", admin.EmptyFieldListFilter),
                    ("school", admin.RelatedOnlyFieldListFilter)]  # fmt: skip
     search_fields = ["name", "products", "service_description", "data_location", "school__name"]
     list_select_related = ["school"]
@@ -61,7 +62,8 @@ class ProcessorAdmin(ModelAdmin):
     fieldsets = [
         (None, {"fields": ["name", "products", "service_description", "role", "school"]}),
         ("Due diligence", {"fields": ["compliance_statement", "certifications", "ico_registration",
-                                      "contract_reference", "website"]}),
+                                      "contract_reference", "website", "review_date",
+                                      "reviewed_on", "review_evidence"]}),
         ("Where and how long", {"fields": ["data_location", "data_leaves_uk",
                                            "transfer_safeguards", "retention_rule",
                                            "retention_notes", "sub_processors", "gaps"]}),

@@ -84,6 +84,20 @@ class Processor(models.Model):
         "contract reference", max_length=200, blank=True, help_text="The Art 28 contract or terms."
     )
     website = models.URLField(blank=True)
+    review_date = models.DateField(
+        "next due-diligence review",
+        null=True,
+        blank=True,
+        help_text="When the supplier's terms, security and certifications are next checked. "
+        "Staff are reminded 30 days before, and while it is overdue.",
+    )
+    reviewed_on = models.DateField("last reviewed", null=True, blank=True)
+    review_evidence = models.TextField(
+        "evidence reviewed",
+        blank=True,
+        help_text="What the last review looked at, e.g. “DPA v3 (2025), ISO 27001 certificate "
+        "to 2027, penetration test summary”.",
+    )
     sub_processors = models.ManyToManyField(
         "self", symmetrical=False, blank=True, related_name="processor_for"
     )
