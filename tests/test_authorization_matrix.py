@@ -710,6 +710,7 @@ EXPECTED: dict[str, Expect] = {
     "portal:welcome": welcome,
     "portal:home": portal_page,
     "portal:school": portal_page,
+    "portal:subject_access": portal_page,
     "portal:agreement": portal_version,
     "portal:agreement_pdf": portal_version,
     "portal:signature": portal_page,

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
 import governance.converters  # noqa: F401  (registers <urn:>)
-from governance.portal import register, views
+from governance.portal import register, subject_access, views
 
 register_converter(register.KindConverter, "register_kind")
 
@@ -31,6 +31,11 @@ urlpatterns = [
         name="agreement_pdf",
     ),
     path("schools/<urn:urn>/signatures/<int:pk>/", views.signature_detail, name="signature"),
+    path(
+        "schools/<urn:urn>/subject-access/",
+        subject_access.subject_access_page,
+        name="subject_access",
+    ),
     path("schools/<urn:urn>/signatures/<int:pk>.pdf", views.signed_pdf, name="signed_pdf"),
     # The school's own register, kept by its DPO.
     path("schools/<urn:urn>/register/", register.register_page, name="register"),
