@@ -518,6 +518,8 @@ def portal_targets(route: Route, world: World, params: set[str]) -> list[Target]
         return register_targets(route, world, params, urns)
     if params == {"urn"}:
         return [Target(_fill(route, {"urn": urn}), owner) for owner, urn in urns.items()]
+    if params == {"urn", "fmt"}:  # a school's record (the CSV: each format is the same view)
+        return [Target(_fill(route, {"urn": u, "fmt": "csv"}), o) for o, u in urns.items()]
     if params == {"urn", "agreement_id", "number"}:
         versions = AgreementVersion.objects.filter(pk__in=world.versions.values())
         return [
@@ -574,6 +576,14 @@ def admin_targets(route: Route, world: World, params: set[str]) -> list[Target]:
         return [Target(_fill(route, kwargs), "A")]
     if params == {"id"}:  # UserAdmin's password page
         return [Target(_fill(route, {"id": world.users["dpo_a"]}), "A", "DPO A")]
+    if params == {"object_id", "fmt"}:  # a record of processing, as CSV
+        _, model, _ = admin_model_of(route)
+        if model is None:
+            raise Unfillable("object_id of no registered model")
+        return [
+            Target(_fill(route, {"object_id": row.pk, "fmt": "csv"}), owner, label, obj=row)
+            for owner, label, row in rows_of(model, world)
+        ]
     if params == {"object_id"}:
         _, model, _ = admin_model_of(route)
         if model is None:
@@ -711,6 +721,7 @@ EXPECTED: dict[str, Expect] = {
     "portal:home": portal_page,
     "portal:school": portal_page,
     "portal:subject_access": portal_page,
+    "portal:article30": portal_page,
     "portal:agreement": portal_version,
     "portal:agreement_pdf": portal_version,
     "portal:signature": portal_page,
@@ -739,6 +750,8 @@ EXPECTED: dict[str, Expect] = {
     "admin:governance_school_outflows": admin_page(),
     "admin:governance_school_publish_notices": admin_page(auditor=FORBIDDEN),
     "admin:governance_school_import_gias": admin_page(auditor=FORBIDDEN),
+    "admin:governance_school_article30": admin_page(),
+    "admin:governance_authority_article30": admin_page(),
     "admin:outbox_jobbatch_rerender_all": admin_page(auditor=FORBIDDEN),
     "admin:agreements_agreementversion_preview": admin_page(),
     "admin:agreements_agreementversion_preview_pdf": admin_page(draft_only(OK), draft_only(OK)),

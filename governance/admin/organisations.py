@@ -1,14 +1,17 @@
 """Organisations (a local authority's service or a trust's central team) and their services."""
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html_join
 
+from governance import article30
 from governance.admin_base import HTTPS_URLS, ModelAdmin, TabularInline, missing_details_html
-from governance.models import Authority, DesignatedOfficer, PartnerService
+from governance.models import Authority, DesignatedOfficer, PartnerService, School
 
 # What an organisation's page links to: (admin URL name, label, related name).
 REGISTER = [
@@ -33,9 +36,10 @@ class AuthorityAdmin(ModelAdmin):
                     "gaps"]  # fmt: skip
     list_filter = ["kind"]
     search_fields = ["name", "service_name", "email"]
-    readonly_fields = ["gaps", "register"]
+    readonly_fields = ["gaps", "register", "article30_links"]
     fieldsets = [
-        (None, {"fields": ["name", "kind", "service_name", "la_codes", "register"]}),
+        (None, {"fields": ["name", "kind", "service_name", "la_codes", "register",
+                           "article30_links"]}),
         ("Contact", {"fields": ["address", "phone", "email", "website", "privacy_notice_url"]}),
         ("Data protection", {"fields": ["ico_registration", "dpo_name", "dpo_email", "dpo_phone",
                                         "gaps"]}),
@@ -58,6 +62,37 @@ class AuthorityAdmin(ModelAdmin):
     @admin.display(description="Missing details")
     def gaps(self, obj: Authority) -> str:
         return missing_details_html(obj.missing_contacts)
+
+    @admin.display(description="Record of processing (Art 30)")
+    def article30_links(self, obj: Authority) -> str:
+        """Every open school's record: one sheet per school in the spreadsheet."""
+        if obj.pk is None:
+            return "—"
+        links = (
+            (reverse("admin:governance_authority_article30", args=[obj.pk, fmt]), fmt.upper())
+            for fmt in article30.FORMATS
+        )
+        return format_html_join(" · ", '<a href="{}">{}</a>', links)
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "<int:object_id>/article-30.<str:fmt>",
+                self.admin_site.admin_view(self.article30_view),
+                name="governance_authority_article30",
+            ),
+            *super().get_urls(),
+        ]
+
+    def article30_view(self, request: HttpRequest, object_id: int, fmt: str) -> HttpResponse:
+        organisation = get_object_or_404(Authority, pk=object_id)
+        if not self.has_view_permission(request, organisation):
+            raise PermissionDenied
+        schools = list(organisation.schools.exclude(status=School.Status.CLOSED).order_by("name"))
+        return article30.download(
+            article30.for_schools(schools), name=organisation.name, fmt=fmt,
+            title=f"Record of processing activities: the schools of {organisation.name}",
+        )  # fmt: skip
 
     @admin.display(description="Its register")
     def register(self, obj: Authority) -> str:

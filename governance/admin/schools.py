@@ -16,6 +16,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
 from agreements.admin import SignatureInline
+from governance import article30
 from governance.admin.gias import GiasImportMixin
 from governance.admin.register import run_by_display
 from governance.admin_base import (
@@ -242,8 +243,17 @@ class SchoolAdmin(GiasImportMixin, ModelAdmin):
             view("<int:object_id>/outflows/", self.outflows_view, "outflows"),
             view("<int:object_id>/publish-notices/", self.publish_view, "publish_notices"),
             view("import-gias/", self.import_gias_view, "import_gias"),
+            view("<int:object_id>/article-30.<str:fmt>", self.article30_view, "article30"),
             *super().get_urls(),
         ]
+
+    def article30_view(self, request: HttpRequest, object_id: int, fmt: str) -> HttpResponse:
+        """The school's record of processing (Article 30(1)) as CSV, XLSX or PDF."""
+        school = self._school(request, object_id)
+        return article30.download(
+            [article30.record(school)], name=school.name, fmt=fmt,
+            title=f"Record of processing activities: {school.name}",
+        )  # fmt: skip
 
     def _school(self, request: HttpRequest, object_id: int, *, perm: str = "view") -> School:
         school = get_object_or_404(School.objects.select_related("authority"), pk=object_id)

@@ -1,5 +1,5 @@
-"""The subject access page: who has a category of the school's data, and since when (staff
-and the school's DPO; printable)."""
+"""The school's records for staff and its DPO: the subject access page (who has a category of
+its data, and since when; printable) and the record of processing (Article 30)."""
 
 import datetime
 from typing import Any
@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from governance import subject_access
+from governance import article30, subject_access
 from governance.models import DataObject, School
 from governance.portal.views import _school
 
@@ -80,3 +80,14 @@ def subject_access_page(request: HttpRequest, urn: str) -> HttpResponse:
             status = 400
     context = {"school": school, "form": form, "answer": answer, "today": today}
     return render(request, "portal/subject_access.html", context, status=status)
+
+
+@require_GET
+@login_required
+def article30_download(request: HttpRequest, urn: str, fmt: str) -> HttpResponse:
+    """The school's record of processing (Article 30(1)) as CSV, XLSX or PDF."""
+    school = _school(request, urn)
+    return article30.download(
+        [article30.record(school)], name=school.name, fmt=fmt,
+        title=f"Record of processing activities: {school.name}",
+    )  # fmt: skip

@@ -32,6 +32,11 @@ urlpatterns = [
     ),
     path("schools/<urn:urn>/signatures/<int:pk>/", views.signature_detail, name="signature"),
     path(
+        "schools/<urn:urn>/article-30.<str:fmt>",
+        subject_access.article30_download,
+        name="article30",
+    ),
+    path(
         "schools/<urn:urn>/subject-access/",
         subject_access.subject_access_page,
         name="subject_access",
