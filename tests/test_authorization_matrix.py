@@ -722,6 +722,7 @@ EXPECTED: dict[str, Expect] = {
     "portal:school": portal_page,
     "portal:subject_access": portal_page,
     "portal:article30": portal_page,
+    "portal:flow_map": portal_page,
     "portal:agreement": portal_version,
     "portal:agreement_pdf": portal_version,
     "portal:signature": portal_page,

@@ -247,6 +247,15 @@ class SchoolAdmin(GiasImportMixin, ModelAdmin):
             *super().get_urls(),
         ]
 
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
+                    extra_context: dict[str, Any] | None = None) -> HttpResponse:  # fmt: skip
+        """Link the school's portal pages by its saved URN (the form may hold a bad one)."""
+        urn = School.objects.filter(pk=object_id).values_list("urn", flat=True).first()
+        if urn:
+            url = reverse("portal:subject_access", args=[urn])
+            extra_context = {**(extra_context or {}), "subject_access_url": url}
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def article30_view(self, request: HttpRequest, object_id: int, fmt: str) -> HttpResponse:
         """The school's record of processing (Article 30(1)) as CSV, XLSX or PDF."""
         school = self._school(request, object_id)

@@ -1,5 +1,6 @@
 """The school's records for staff and its DPO: the subject access page (who has a category of
-its data, and since when; printable) and the record of processing (Article 30)."""
+its data, and since when; printable), the record of processing (Article 30) and the data-flow
+map."""
 
 import datetime
 from typing import Any
@@ -11,7 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from governance import article30, subject_access
+from governance import article30, flowmap, subject_access
 from governance.models import DataObject, School
 from governance.portal.views import _school
 
@@ -91,3 +92,17 @@ def article30_download(request: HttpRequest, urn: str, fmt: str) -> HttpResponse
         [article30.record(school)], name=school.name, fmt=fmt,
         title=f"Record of processing activities: {school.name}",
     )  # fmt: skip
+
+
+@require_GET
+@login_required
+def flow_map(request: HttpRequest, urn: str) -> HttpResponse:
+    """The school's data-flow map (SVG), for the portal and the admin to show."""
+    school = _school(request, urn)
+    try:
+        picture = flowmap.svg(school)
+    except flowmap.MapUnavailable as error:
+        return HttpResponse(str(error), status=503, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(picture, content_type="image/svg+xml; charset=utf-8")
+    response["Cache-Control"] = "private, no-cache"
+    return response

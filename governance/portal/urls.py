@@ -31,6 +31,7 @@ urlpatterns = [
         name="agreement_pdf",
     ),
     path("schools/<urn:urn>/signatures/<int:pk>/", views.signature_detail, name="signature"),
+    path("schools/<urn:urn>/flow-map.svg", subject_access.flow_map, name="flow_map"),
     path(
         "schools/<urn:urn>/article-30.<str:fmt>",
         subject_access.article30_download,
