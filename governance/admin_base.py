@@ -18,6 +18,11 @@ from django.utils.html import format_html, format_html_join
 
 from governance.search import clean_search_term
 
+# The lookups whose value the database reads as the field's own type (``?ip_address__gte=+``
+# must be refused before PostgreSQL is asked to read "+" as an address); those of a list.
+COMPARED = {"", "exact", "gt", "gte", "lt", "lte", "in", "range"}
+LISTED = {"in", "range"}
+
 # A web address typed without a scheme is taken as https (Django 6's default, chosen now).
 HTTPS_URLS: Mapping[Any, Mapping[str, Any]] = {models.URLField: {"assume_scheme": "https"}}
 
@@ -123,7 +128,7 @@ class SafeInputMixin(_AdminBase):
         """A filter on a field by a value the database cannot take (``?ip_address=+`` on
         PostgreSQL) is one the admin cannot apply: Django would only find out as it counts."""
         name, _, lookup = key.partition("__")
-        if lookup not in ("", "exact"):
+        if lookup not in COMPARED:
             return
         try:
             field = self.model._meta.get_field(name)
@@ -131,7 +136,8 @@ class SafeInputMixin(_AdminBase):
             return
         if not isinstance(field, models.Field) or field.is_relation:
             return
-        for value in values:
+        items = [v for value in values for v in value.split(",")] if lookup in LISTED else values
+        for value in items:
             try:
                 field.get_db_prep_value(value, connection, prepared=False)
             except (ValueError, TypeError, ValidationError) as error:

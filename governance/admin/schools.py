@@ -165,7 +165,7 @@ class SchoolAdmin(GiasImportMixin, ModelAdmin):
         OwnRecipientsInline, OwnSuppliersInline, NoticeVersionInline, SchoolJobsInline,
         SignatureInline,
     ]  # fmt: skip
-    readonly_fields = ["gaps", "notices", "notice_gaps", "add_own"]
+    readonly_fields = ["gaps", "notices", "notice_gaps", "add_own", "flow_map"]
     actions = [rerender_school_notices, "publish_notices"]
     change_form_template = "admin/governance/school/change_form.html"
     fieldsets = [
@@ -184,6 +184,7 @@ class SchoolAdmin(GiasImportMixin, ModelAdmin):
         ("Privacy notices", {"fields": ["notices", "notice_gaps", "learner_term", "youth_support",
                                         "security_measures", "retention_schedule_summary",
                                         "retention_schedule_url"]}),
+        ("What leaves the school", {"fields": ["flow_map"]}),
         ("The school's own register", {
             "fields": ["add_own"],
             "description": "What this school holds or shares beyond its organisation's "
@@ -219,6 +220,18 @@ class SchoolAdmin(GiasImportMixin, ModelAdmin):
             return "—"
         return missing_details_html(notice_gaps(obj))
 
+    @admin.display(description="Data-flow map")
+    def flow_map(self, obj: School) -> str:
+        if obj.pk is None:
+            return "— (save the school first)"
+        urn = School.objects.filter(pk=obj.pk).values_list("urn", flat=True).first()
+        url = reverse("portal:flow_map", args=[urn])
+        return format_html(
+            '<a href="{}"><img src="{}" class="flow-map" alt="Map of the data that leaves {}, '
+            'grouped by kind of recipient" loading="lazy"></a>',
+            url, url, obj.name,
+        )  # fmt: skip
+
     @admin.display(description="Add to it")
     def add_own(self, obj: School) -> str:
         if obj.pk is None:
@@ -250,7 +263,9 @@ class SchoolAdmin(GiasImportMixin, ModelAdmin):
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
                     extra_context: dict[str, Any] | None = None) -> HttpResponse:  # fmt: skip
         """Link the school's portal pages by its saved URN (the form may hold a bad one)."""
-        urn = School.objects.filter(pk=object_id).values_list("urn", flat=True).first()
+        urn = None
+        if str(object_id).isdigit():  # else the admin's own "no such school" answers
+            urn = School.objects.filter(pk=object_id).values_list("urn", flat=True).first()
         if urn:
             url = reverse("portal:subject_access", args=[urn])
             extra_context = {**(extra_context or {}), "subject_access_url": url}
