@@ -10,7 +10,6 @@ leaves this school" table (``DataFlow.objects.for_school``).
 import shutil
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
 
 from governance.models import DataFlow, School
 
@@ -46,13 +45,12 @@ class Arrow:
 
 def _group(flow: DataFlow) -> tuple[str, str]:
     if flow.partner_service_id:
-        return "authority_service", str(flow.partner_service)
+        return "authority_service", str(flow.recipient)
     if flow.processor_id:
-        return "supplier", str(flow.processor)
-    body: Any = flow.body
-    kind = getattr(body, "kind", "")
+        return "supplier", str(flow.recipient)
+    kind = getattr(flow.body, "kind", "")
     group = {"public_body": "public_body", "schools": "other_school"}.get(kind, "other")
-    return group, str(body)
+    return group, str(flow.recipient)
 
 
 def arrows(school: School) -> list[Arrow]:

@@ -56,12 +56,12 @@ def categories(school: School) -> QuerySet[DataObject]:
     ).order_by("data_subject", "title")
 
 
-def _kind(flow: DataFlow) -> tuple[str, Any]:
+def _kind(flow: DataFlow) -> str:
     if flow.partner_service_id:
-        return "Authority services", flow.partner_service
+        return "Authority services"
     if flow.processor_id:
-        return "Suppliers", flow.processor
-    return "Public bodies and other recipients", flow.body
+        return "Suppliers"
+    return "Public bodies and other recipients"
 
 
 def answer(
@@ -92,8 +92,7 @@ def answer(
     )
     receipts = []
     for flow in flows:
-        kind, recipient = _kind(flow)
-        receipts.append(Receipt(flow, recipient, kind, flow.source_display,
+        receipts.append(Receipt(flow, flow.recipient, _kind(flow), flow.source_display,
                                 by_offering.get(flow.offering_id or 0, [])))  # fmt: skip
     receipts.sort(key=lambda r: (str(r.recipient), r.flow.purpose))
     systems = list(
