@@ -3,10 +3,11 @@ FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# WeasyPrint's system libraries; libharfbuzz-subset0 keeps font subsetting fast.
+# WeasyPrint's system libraries (libharfbuzz-subset0 keeps font subsetting fast); Graphviz
+# lays out the data-flow maps.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core graphviz \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
