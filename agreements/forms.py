@@ -5,6 +5,16 @@ from typing import Any
 from django import forms
 
 
+def password_refusal(user: Any, password: str) -> str:
+    """Why ``password`` does not prove, again, that the signer is ``user`` ("" if it does):
+    the portal's form and the API ask the same."""
+    if not password:
+        return "Type your password again to sign."
+    if not user.check_password(password):
+        return "That password is not right."
+    return ""
+
+
 class SignatureForm(forms.Form):
     """A DPO's counter-signature: name and position as typed, the exact declaration ticked,
     the fingerprint of the document shown, and the password again when sign-in is old."""
@@ -45,10 +55,9 @@ class SignatureForm(forms.Form):
 
     def clean_password(self) -> str:
         password = self.cleaned_data.get("password", "")
-        if not password:
-            raise forms.ValidationError("Type your password again to sign.")
-        if not self.user.check_password(password):
-            raise forms.ValidationError("That password is not right.")
+        refusal = password_refusal(self.user, password)
+        if refusal:
+            raise forms.ValidationError(refusal)
         return password
 
 

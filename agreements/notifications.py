@@ -3,13 +3,12 @@
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from agreements.models import AgreementVersion, SignOffRequest
-from governance.models import School
+from governance.models import School, User
 
 NO_ADDRESS = "no DPO email address is recorded, on the school's record or a portal account"
 
@@ -92,8 +91,7 @@ def send_signature_reminder(request: SignOffRequest) -> bool:
 def send_review_due(version: AgreementVersion) -> int:
     """Tell the authority's service and staff that ``version`` is due for review."""
     authority = version.agreement.authority
-    staff = get_user_model().objects.filter(is_superuser=True, is_active=True).exclude(email="")
-    to = sorted({authority.email, *staff.values_list("email", flat=True)} - {""})
+    to = sorted({authority.email, *User.staff_addresses()} - {""})
     if not to:
         return 0
     admin_url = settings.SITE_URL.rstrip("/") + reverse(

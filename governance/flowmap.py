@@ -43,14 +43,13 @@ class Arrow:
         return "\n".join([*shown, ", ".join(sorted(self.frequencies))])
 
 
+# A flow's recipient kind (DataFlow.recipient_kind) -> its group on the map.
+GROUP_OF = {"authority_service": "authority_service", "supplier": "supplier",
+            "public_body": "public_body", "schools": "other_school"}  # fmt: skip
+
+
 def _group(flow: DataFlow) -> tuple[str, str]:
-    if flow.partner_service_id:
-        return "authority_service", str(flow.recipient)
-    if flow.processor_id:
-        return "supplier", str(flow.recipient)
-    kind = getattr(flow.body, "kind", "")
-    group = {"public_body": "public_body", "schools": "other_school"}.get(kind, "other")
-    return group, str(flow.recipient)
+    return GROUP_OF.get(flow.recipient_kind, "other"), str(flow.recipient)
 
 
 def arrows(school: School) -> list[Arrow]:

@@ -8,7 +8,6 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -16,6 +15,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from agreements.models import AgreementVersion
+from governance.models import User
 from processors.models import Processor
 
 REVIEW_WARNING_DAYS = 30
@@ -86,8 +86,7 @@ def send_review_digest(today: datetime.date | None = None) -> int:
     reviews = due_reviews(today)
     if not reviews:
         return 0
-    staff = get_user_model().objects.filter(is_superuser=True, is_active=True).exclude(email="")
-    to = sorted(set(staff.values_list("email", flat=True)))
+    to = User.staff_addresses()
     if not to:
         return 0
     context = {

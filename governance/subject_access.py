@@ -56,12 +56,11 @@ def categories(school: School) -> QuerySet[DataObject]:
     ).order_by("data_subject", "title")
 
 
+HEADINGS = {"authority_service": "Authority services", "supplier": "Suppliers"}
+
+
 def _kind(flow: DataFlow) -> str:
-    if flow.partner_service_id:
-        return "Authority services"
-    if flow.processor_id:
-        return "Suppliers"
-    return "Public bodies and other recipients"
+    return HEADINGS.get(flow.recipient_kind, "Public bodies and other recipients")
 
 
 def answer(

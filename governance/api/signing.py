@@ -21,6 +21,7 @@ from django.http import Http404
 from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.request import Request
 
+from agreements.forms import password_refusal
 from agreements.models import AgreementVersion, Signature
 from agreements.signing import (
     NotTheSchoolsDPO,
@@ -138,11 +139,9 @@ def _check_confirmation(
     if data["declaration"] != expected:
         errors["declaration"] = [f"Send the declaration exactly as worded: “{expected}”"]
     if _password_required(request):
-        password = data.get("password", "")
-        if not password:
-            errors["password"] = ["Type your password again to sign."]
-        elif not request.user.check_password(password):
-            errors["password"] = ["That password is not right."]
+        refusal = password_refusal(request.user, data.get("password", ""))
+        if refusal:
+            errors["password"] = [refusal]
     if errors:
         raise exceptions.ValidationError(errors)
 

@@ -174,15 +174,9 @@ class OutflowSerializer(serializers.Serializer):
 
 
 def outflow(flow: DataFlow) -> dict[str, Any]:
-    recipient: models.Model | None
-    if flow.partner_service_id:
-        kind, recipient = "authority_service", flow.partner_service
-    elif flow.processor_id:
-        kind, recipient = "supplier", flow.processor
-    else:
-        kind, recipient = (flow.body.kind if flow.body else ""), flow.body
+    recipient = flow.recipient
     return {
-        "id": flow.pk, "recipient_kind": kind, "recipient": str(recipient),
+        "id": flow.pk, "recipient_kind": flow.recipient_kind, "recipient": str(recipient),
         "recipient_id": getattr(recipient, "pk", None), "purpose": flow.purpose,
         "data_categories": [c.title for c in flow.data_objects.all()],
         "lawful_bases": [b.code for b in flow.lawful_bases.all()],

@@ -39,6 +39,12 @@ class User(AbstractUser):
         self.is_staff = role in (self.Role.STAFF, self.Role.AUDITOR)
         self.is_superuser = role == self.Role.STAFF
 
+    @classmethod
+    def staff_addresses(cls) -> list[str]:
+        """The email addresses of active staff (superusers), who get the service's reminders."""
+        staff = cls._default_manager.filter(is_superuser=True, is_active=True).exclude(email="")
+        return sorted(set(staff.values_list("email", flat=True)))
+
     def is_dpo_of(self, school_id: int) -> bool:
         """Return whether this person may act as the DPO of the school."""
         return self.schools.filter(pk=school_id).exists()

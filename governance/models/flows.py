@@ -190,6 +190,16 @@ class DataFlow(models.Model):
         return self.partner_service or self.processor or self.body  # type: ignore[return-value]
 
     @property
+    def recipient_kind(self) -> str:
+        """``authority_service``, ``supplier``, or the kind of public body or other recipient
+        (``ExternalRecipient.Kind``)."""
+        if self.partner_service_id:
+            return "authority_service"
+        if self.processor_id:
+            return "supplier"
+        return self.body.kind if self.body is not None else ""
+
+    @property
     def source_display(self) -> str:
         if self.school is not None:
             return self.school.name

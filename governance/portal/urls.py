@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
 import governance.converters  # noqa: F401  (registers <urn:>)
-from governance.portal import register, subject_access, views
+from governance.portal import records, register, views
 
 register_converter(register.KindConverter, "register_kind")
 
@@ -31,15 +31,15 @@ urlpatterns = [
         name="agreement_pdf",
     ),
     path("schools/<urn:urn>/signatures/<int:pk>/", views.signature_detail, name="signature"),
-    path("schools/<urn:urn>/flow-map.svg", subject_access.flow_map, name="flow_map"),
+    path("schools/<urn:urn>/flow-map.svg", records.flow_map, name="flow_map"),
     path(
         "schools/<urn:urn>/article-30.<str:fmt>",
-        subject_access.article30_download,
+        records.article30_download,
         name="article30",
     ),
     path(
         "schools/<urn:urn>/subject-access/",
-        subject_access.subject_access_page,
+        records.subject_access_page,
         name="subject_access",
     ),
     path("schools/<urn:urn>/signatures/<int:pk>.pdf", views.signed_pdf, name="signed_pdf"),
