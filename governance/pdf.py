@@ -128,14 +128,15 @@ def _fit_stylesheet(css: str) -> CSS:
     return CSS(string=css, font_config=font_config(), url_fetcher=local_fetcher())
 
 
-def last_page_fill(document: Document) -> float:
-    """Return how much of the last page's text area the content fills (0 to 1), from the
-    laid-out boxes (running headers and footers are margin boxes and do not count)."""
-    page = document.pages[-1]._page_box
-    top = page.content_box_y()
-    height = page.height
+def last_page_fill(document: Document, page: int = -1) -> float:
+    """Return how much of the last page's text area (or ``page``'s) the content fills (0 to
+    1), from the laid-out boxes (running headers and footers are margin boxes and do not
+    count)."""
+    page_box = document.pages[page]._page_box
+    top = page_box.content_box_y()
+    height = page_box.height
     bottom = top
-    stack = [child for child in page.children if not isinstance(child, boxes.MarginBox)]
+    stack = [child for child in page_box.children if not isinstance(child, boxes.MarginBox)]
     while stack:
         box = stack.pop()
         if isinstance(box, boxes.LineBox | boxes.ReplacedBox | boxes.TableRowBox):
@@ -153,8 +154,20 @@ def _render(html: str, stylesheets: list[str], extra_css: str) -> Document:
     return document.render(font_config=font_config(), stylesheets=sheets, **PDF_OPTIONS)
 
 
-def _fits(document: Document) -> bool:
-    return len(document.pages) == 1 or last_page_fill(document) >= MIN_LAST_PAGE_FILL
+def _text_pages(document: Document, appendix: str) -> int:
+    """Return how many pages come before the one where the element with id ``appendix``
+    starts (an appendix on pages of its own): all of them when there is none."""
+    if appendix:
+        for number, page in enumerate(document.pages):
+            if appendix in page.anchors:
+                return number
+    return len(document.pages)
+
+
+def _fits(document: Document, appendix: str = "") -> bool:
+    """Whether the text's last page is full enough (an appendix's pages are not measured)."""
+    pages = _text_pages(document, appendix)
+    return pages <= 1 or last_page_fill(document, pages - 1) >= MIN_LAST_PAGE_FILL
 
 
 def _likely_order(length: float, step: int) -> list[int]:
@@ -179,22 +192,27 @@ class Fitted:
     layouts: int  # how many layouts it took
 
 
-def render_fitted(html: str, *, stylesheets: list[str], start: int | None = None) -> Fitted:
+def render_fitted(
+    html: str, *, stylesheets: list[str], start: int | None = None, appendix: str = ""
+) -> Fitted:
     """Lay out ``html`` so that its last page is not nearly empty.
 
     It is laid out first with ``start`` (the step the document's previous version kept, so a
     small edit keeps its type size and costs one layout) or the plain layout. If the last page
     is under ``MIN_LAST_PAGE_FILL`` full, the other steps are tried, the likeliest first by
     how long the document ran (usually one more layout). If none fits, the first is kept.
+    With ``appendix`` (the id of an element that starts on a page of its own), the text's
+    last page is the one before the appendix.
     """
     step = start if start is not None and 0 <= start < len(FIT_STEPS) else 0
     first = _render(html, stylesheets, FIT_STEPS[step])
-    if _fits(first):
+    if _fits(first, appendix):
         return Fitted(first, step, 1)
-    length = len(first.pages) - 1 + last_page_fill(first)
+    pages = _text_pages(first, appendix)
+    length = pages - 1 + last_page_fill(first, pages - 1)
     for layouts, candidate in enumerate(_likely_order(length, step), start=2):
         document = _render(html, stylesheets, FIT_STEPS[candidate])
-        if _fits(document):
+        if _fits(document, appendix):
             return Fitted(document, candidate, layouts)
     return Fitted(first, step, len(FIT_STEPS))
 
@@ -215,10 +233,11 @@ def fitted_pdf(
     stylesheets: list[str],
     attachments: list[Attachment] | None = None,
     start: int | None = None,
+    appendix: str = "",
 ) -> tuple[bytes, int]:
     """Like ``html_to_pdf``; also return the ``FIT_STEPS`` index of the layout kept, and lay
-    out first with ``start`` (see ``render_fitted``)."""
-    fitted = render_fitted(html, stylesheets=stylesheets, start=start)
+    out first with ``start`` (see ``render_fitted``, as for ``appendix``)."""
+    fitted = render_fitted(html, stylesheets=stylesheets, start=start, appendix=appendix)
     pdf = fitted.document.write_pdf(attachments=attachments, **PDF_OPTIONS)
     assert pdf is not None
     return pdf, fitted.step

@@ -4,6 +4,7 @@ One module for every environment: differences are environment variables, validat
 start-up. A malformed value stops the process with the variable's name in the message.
 """
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,10 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from governance.env import env_bool, env_int, env_list, env_str, env_url
+
+# pyHanko 0.38 imports cryptography's DSA key type, which cryptography 51 deprecates; nothing
+# here signs or verifies with DSA, so the warning is only noise on every command.
+warnings.filterwarnings("ignore", message="DSA is deprecated", module="pyhanko")
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

@@ -21,5 +21,23 @@ def harfbuzz_subset_check(app_configs: Any = None, **kwargs: Any) -> list[checks
     ]
 
 
+def graphviz_check(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Warn when Graphviz's dot is missing: notices then go out without their data-flow map,
+    and the portal and the admin cannot draw one."""
+    import shutil
+
+    if shutil.which("dot"):
+        return []
+    return [
+        checks.Warning(
+            "Graphviz (dot) is not installed: notice PDFs are rendered without their "
+            "data-flow map appendix, and the portal and the admin cannot show the map.",
+            hint="Install the system package graphviz (scripts/system-deps does).",
+            id="notices.W002",
+        )
+    ]
+
+
 def register() -> None:
     checks.register(harfbuzz_subset_check)
+    checks.register(graphviz_check)

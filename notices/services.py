@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from governance import flowmap
 from governance.models import School
 from governance.pdf import fitted_pdf
 from notices.changes import describe_changes
@@ -303,6 +304,32 @@ def notice_context(version: NoticeVersion) -> dict:
     }
 
 
+APPENDIX = ("appendix", "Appendix: where the information goes")
+
+
+def appendix_figures(content: dict[str, Any]) -> list[flowmap.Figure]:
+    """The pictures of the notice PDF's appendix (the data-flow map of its recipients), or
+    none where the notice names no recipient or Graphviz is not installed (the system check
+    ``notices.W002`` says so)."""
+    try:
+        return flowmap.notice_figures(content)
+    except flowmap.MapUnavailable:
+        logger.warning("A notice is rendered without its data-flow map: Graphviz is missing")
+        return []
+
+
+def notice_document(version: NoticeVersion, body: str) -> str:
+    """Return the whole HTML of ``version``'s PDF around its ``body``: the cover, the contents,
+    the body and the appendix."""
+    context = notice_context(version)
+    figures = appendix_figures(version.content)
+    if figures:
+        context["sections"] = [*context["sections"], APPENDIX]
+    return render_to_string(
+        "notices/notice_pdf.html", {**context, "body": body, "figures": figures}
+    )
+
+
 def _previous_layout(version: NoticeVersion) -> int | None:
     """The layout the school's previous issued notice for the audience kept: a small edit
     laid out the same way keeps its type size and usually fits at the first try."""
@@ -319,10 +346,13 @@ def _render(version: NoticeVersion) -> None:
     """Render HTML and PDF for ``version`` and mark it issued; record any failure on it."""
     version.attempts += 1
     try:
-        context = notice_context(version)
-        body = render_to_string("notices/_notice_body.html", context)
-        document = render_to_string("notices/notice_pdf.html", {**context, "body": body})
-        pdf, layout = fitted_pdf(document, stylesheets=STYLESHEETS, start=_previous_layout(version))
+        body = render_to_string("notices/_notice_body.html", notice_context(version))
+        pdf, layout = fitted_pdf(
+            notice_document(version, body),
+            stylesheets=STYLESHEETS,
+            start=_previous_layout(version),
+            appendix=APPENDIX[0],
+        )
     except Exception as error:
         logger.exception("Rendering %s failed", version)
         version.status = NoticeVersion.Status.FAILED

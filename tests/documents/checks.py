@@ -630,11 +630,23 @@ def heading_at_page_foot(document: PdfText, root: Element) -> list[str]:
     return problems
 
 
+def text_pages(document: PdfText) -> list[Page]:
+    """The pages before an appendix (pages of its own, headed “Appendix…”): all of them when
+    there is none."""
+    for number, page in enumerate(document.pages):
+        first = page.body[0] if page.body else None
+        if first is not None and first.pieces[0].bold and first.text.startswith("Appendix"):
+            return document.pages[:number]
+    return document.pages
+
+
 def last_page_fill(document: PdfText, minimum: float = 0.25) -> list[str]:
-    """The last page at least a quarter full, unless the document is one page."""
-    if len(document.pages) < 2:
+    """The text's last page at least a quarter full, unless the text is one page (an
+    appendix's pictures take what room they need)."""
+    pages = text_pages(document)
+    if len(pages) < 2:
         return []
-    page = document.pages[-1]
+    page = pages[-1]
     if not page.body:
         return [f"page {page.number}: the last page is empty"]
     lowest = min(line.y for line in page.body)

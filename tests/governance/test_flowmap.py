@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from governance import flowmap
 from governance.models import DataFlow, School
+from notices.content import build_notice_content
 from tests.factories import DataFlowFactory, ProcessorFactory, UserFactory, dpo_of
 
 pytestmark = [
@@ -74,3 +75,75 @@ def test_the_map_is_the_schools_dpo_and_staffs() -> None:
         reverse("portal:flow_map", args=[avon.urn])
         in dpo.get(reverse("portal:school", args=[avon.urn])).content.decode()
     )
+
+
+# -- the notice's appendix: the map drawn from the notice's own content ----------------------
+
+
+def words_of(figures: list[flowmap.Figure]) -> list[str]:
+    """Each element's text as one string (a wrapped name is its lines joined by spaces)."""
+    return [" ".join(label.lines) for figure in figures for label in figure.labels]
+
+
+def recipient_names(content: dict) -> list[str]:
+    groups = content["recipient_groups"]
+    return [r.get("title") or r["name"] for g in groups for r in g["recipients"]]
+
+
+def test_a_notices_figures_say_what_its_sharing_section_says_in_reading_order() -> None:
+    avon = School.objects.get(name="Avon Meadow Primary School")
+    content = build_notice_content(avon, "pupils")
+
+    figures = flowmap.notice_figures(content)
+
+    words = words_of(figures)
+    names = recipient_names(content)
+    assert names
+    assert set(names) <= set(words)
+    for group in content["recipient_groups"]:
+        assert group["heading"] in words
+        for entry in group["recipients"]:
+            name = entry.get("title") or entry["name"]
+            # Read out as the group's title, then each recipient and what its arrow says.
+            assert words.index(group["heading"]) < words.index(name)
+            arrow = words[words.index(name) + 1]
+            for exchange in entry["exchanges"]:
+                for title in exchange["data"]:
+                    assert title in arrow, (name, title)
+                assert exchange["frequency"].lower() in arrow
+    assert all(w.count("Avon Meadow Primary School") <= 1 for w in words)
+    for figure in figures:
+        assert figure.labels[0].lines == ["Avon Meadow Primary School"]
+        assert "<text" not in figure.svg  # the words are the document's own lines, not the SVG's
+        ET.fromstring(figure.svg)  # a whole SVG document
+        assert figure.width <= flowmap.FIGURE_WIDTH
+        assert figure.height <= flowmap.FIGURE_HEIGHT
+
+
+def test_a_notice_with_forty_recipients_continues_over_several_readable_figures() -> None:
+    avon = School.objects.get(name="Avon Meadow Primary School")
+    for n in range(40):
+        supplier = ProcessorFactory(name=f"App {n:02d} Learning Platform Ltd")
+        DataFlowFactory(authority=avon.authority, school=avon, processor=supplier)
+    content = build_notice_content(avon, "pupils")
+    names = recipient_names(content)
+    assert len(names) > 40
+
+    figures = flowmap.notice_figures(content)
+
+    assert len(figures) > 1
+    words = words_of(figures)
+    assert sorted(w for w in words if w in names) == sorted(names)  # each once, none lost
+    assert any(w.endswith("(continued)") for w in words)
+    sizes = [label.size for figure in figures for label in figure.labels]
+    assert min(sizes) >= 8  # a group's many recipients continue; the type does not shrink
+    for figure in figures:
+        assert figure.width <= flowmap.FIGURE_WIDTH
+        assert figure.height <= flowmap.FIGURE_HEIGHT
+
+
+def test_a_notice_that_names_no_recipient_has_no_figure() -> None:
+    avon = School.objects.get(name="Avon Meadow Primary School")
+    content = {**build_notice_content(avon, "pupils"), "recipient_groups": []}
+
+    assert flowmap.notice_figures(content) == []

@@ -75,3 +75,24 @@ def test_the_previous_versions_layout_is_tried_first_and_kept_when_it_fits() -> 
 def test_each_step_has_its_scale() -> None:
     assert len(FIT_SCALES) == len(FIT_STEPS)
     assert FIT_SCALES[0] == 1.0
+
+
+def test_an_appendix_on_pages_of_its_own_is_not_what_is_fitted() -> None:
+    """The text's last page is the one before the appendix: a nearly empty one is laid out
+    again even though the appendix's page after it is full."""
+    html = nearly_empty_last_page()
+    appendix = (
+        '<section id="appendix" class="appendix"><h2>Appendix</h2>'
+        f"{PARAGRAPH * 12}</section></body>"
+    )
+    with_appendix = html.replace("</body>", appendix)
+    plain = _render(with_appendix, STYLESHEETS, FIT_STEPS[0])
+    assert last_page_fill(plain) > MIN_LAST_PAGE_FILL  # the appendix's page is full enough
+
+    fitted = render_fitted(with_appendix, stylesheets=STYLESHEETS, appendix="appendix")
+
+    assert fitted.step != 0
+    starts = next(n for n, p in enumerate(fitted.document.pages) if "appendix" in p.anchors)
+    assert starts == 1 or last_page_fill(fitted.document, starts - 1) >= MIN_LAST_PAGE_FILL
+    # Without naming the appendix, its full page would have been measured instead.
+    assert render_fitted(with_appendix, stylesheets=STYLESHEETS).step == 0
