@@ -11,10 +11,16 @@ the notice's own content (its "Who we share it with" section), so the appendix o
 PDF says exactly what the notice says, and an issued version's picture never changes.
 """
 
+import atexit
 import base64
+import os
 import re
+import select
 import shutil
+import subprocess  # nosec B404: runs Graphviz's dot, and nothing else
 import textwrap
+import threading
+import time
 import xml.etree.ElementTree as ET  # nosec B405: it reads only what our own dot run wrote
 from collections import defaultdict
 from collections.abc import Iterable
@@ -176,13 +182,29 @@ def _figure(document: str, order: list[str]) -> Figure:
         )
         for text in texts:
             element.remove(text)
-    for element in root.iter():  # written back in SVG's namespace as the default one
+    # A kept dot writes a graph's clusters in an order of its own (the same boxes in the same
+    # places): in their names' order, a version's PDF is the same whichever process drew it.
+    clusters = [g for g in graph if g.get("class") == "cluster"]
+    if clusters:
+        at = list(graph).index(clusters[0])
+        for cluster in clusters:
+            graph.remove(cluster)
+        ordered = sorted(clusters, key=lambda g: g.findtext(f"{{{SVG_NS}}}title") or "")
+        graph[at:at] = ordered
+    for element in root.iter():
+        # Written back in SVG's namespace as the default one, without what only dot's own
+        # bookkeeping needs (titles, ids and classes: numbered in the order dot wrote them).
         element.tag = element.tag.removeprefix(f"{{{SVG_NS}}}")
+        element.tail = "\n"
+        for name in ("id", "class"):
+            element.attrib.pop(name, None)
+        for title in element.findall(f"{{{SVG_NS}}}title"):
+            element.remove(title)
     root.set("xmlns", SVG_NS)
     root.set("width", f"{width * scale:.2f}pt")
     root.set("height", f"{height * scale:.2f}pt")
     labels = [found.pop(title) for title in order if title in found]
-    labels += found.values()
+    labels += [found[title] for title in sorted(found)]
     drawing = ET.tostring(root, encoding="unicode")
     return Figure(drawing, width * scale, height * scale, labels)
 
@@ -245,21 +267,99 @@ def _graph(
     return graph
 
 
-def _lay_out(graphs: Iterable[Any]) -> list[str]:
-    """Lay out each graph with one run of dot (it takes a stream of graphs and writes one SVG
-    document after another); raise MapUnavailable without Graphviz."""
-    sources = [graph.source for graph in graphs]
-    if not sources:
-        return []
-    if shutil.which("dot") is None:
-        raise MapUnavailable("Graphviz (dot) is not installed: scripts/system-deps installs it.")
-    import graphviz
+class _Dot:
+    """One dot process kept for the life of this process: dot reads one graph after another
+    from its input and writes each one's SVG as soon as it has read it, so a map costs dot's
+    layout (about 1 ms) rather than its start-up (about 12 ms: a process and its fonts).
+    A process forked from this one (a Celery worker's child) starts its own; a dot that
+    dies, or takes longer than ``TIMEOUT``, is stopped and started again once."""
 
-    out = graphviz.pipe("dot", "svg", "".join(sources).encode()).decode()
-    documents = ["<?xml" + part for part in out.split("<?xml") if part.strip()]
-    if len(documents) != len(sources):
-        raise MapUnavailable(f"dot drew {len(documents)} pictures of {len(sources)}")
-    return documents
+    TIMEOUT = 30.0  # seconds for one graph
+    GRAPH_ID = re.compile(rb'<g id="[^"]*graph0" class="graph"')  # "page0,1_graph0" after the first
+
+    def __init__(self) -> None:
+        self._process: subprocess.Popen[bytes] | None = None
+        self._pid = 0
+        self._lock = threading.Lock()
+
+    def lay_out(self, source: str) -> str:
+        with self._lock:
+            for attempt in (1, 2):
+                try:
+                    return self._exchange(source)
+                except (OSError, TimeoutError) as error:
+                    self._stop()
+                    if attempt == 2:
+                        raise MapUnavailable(f"dot did not draw the map: {error}") from error
+        raise AssertionError("unreachable")
+
+    def _running(self) -> subprocess.Popen[bytes]:
+        if self._process is None or self._pid != os.getpid() or self._process.poll() is not None:
+            self._stop()
+            self._process = subprocess.Popen(  # nosec B603: dot, with no shell and no input of ours
+                [_dot(), "-Tsvg"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL, close_fds=True,
+            )  # fmt: skip
+            self._pid = os.getpid()
+        return self._process
+
+    def _exchange(self, source: str) -> str:
+        process = self._running()
+        assert process.stdin is not None
+        assert process.stdout is not None
+        # dot reads its input a line at a time: a graph is read once its last line ends.
+        process.stdin.write(source.encode() + (b"" if source.endswith("\n") else b"\n"))
+        process.stdin.flush()
+        out, deadline = b"", time.monotonic() + self.TIMEOUT
+        while not out.rstrip().endswith(b"</svg>"):
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([process.stdout], [], [], left)[0]:
+                raise TimeoutError(f"no picture from dot in {self.TIMEOUT:.0f} s")
+            chunk = os.read(process.stdout.fileno(), 1 << 16)
+            if not chunk:
+                raise OSError("dot stopped")
+            out += chunk
+        return self.GRAPH_ID.sub(b'<g id="graph0" class="graph"', out).decode()
+
+    def close(self) -> None:
+        """End this process's dot (at exit: it ends when its input does)."""
+        with self._lock:
+            self._stop()
+
+    def _stop(self) -> None:
+        process, self._process = self._process, None
+        if process is None:
+            return
+        if self._pid == os.getpid():
+            process.kill()
+            process.wait()
+        else:
+            # Inherited through a fork: the parent's to stop. Only this copy of its pipes is
+            # closed, and the object kept, so that it is never reported as left running.
+            _INHERITED.append(process)
+        for pipe in (process.stdin, process.stdout):
+            if pipe is not None:
+                pipe.close()
+
+
+_INHERITED: list[subprocess.Popen[bytes]] = []
+_DOT = _Dot()
+atexit.register(_DOT.close)
+
+
+def _dot() -> str:
+    dot = shutil.which("dot")
+    if dot is None:
+        raise MapUnavailable("Graphviz (dot) is not installed: scripts/system-deps installs it.")
+    return dot
+
+
+def _lay_out(graphs: Iterable[Any]) -> list[str]:
+    """Lay out each graph with this process's dot; raise MapUnavailable without Graphviz."""
+    sources = [graph.source for graph in graphs]
+    if sources:
+        _dot()  # (checked each time: Graphviz may be uninstalled under a running process)
+    return [_DOT.lay_out(source) for source in sources]
 
 
 def svg(school: School) -> str:

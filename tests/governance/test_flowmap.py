@@ -147,3 +147,70 @@ def test_a_notice_that_names_no_recipient_has_no_figure() -> None:
     content = {**build_notice_content(avon, "pupils"), "recipient_groups": []}
 
     assert flowmap.notice_figures(content) == []
+
+
+# -- the long-lived dot process ----------------------------------------------------------------
+
+
+def test_a_kept_dot_draws_what_a_fresh_one_draws_again_and_again() -> None:
+    import graphviz
+
+    avon = School.objects.get(name="Avon Meadow Primary School")
+    clusters = flowmap._notice_clusters(build_notice_content(avon, "pupils"))
+    graph = flowmap._graph(avon.name, clusters)
+    order = flowmap._reading_order(clusters)
+    fresh = graphviz.pipe("dot", "svg", graph.source.encode()).decode()
+    dot = flowmap._Dot()
+
+    drawn = [dot.lay_out(graph.source) for _ in range(3)]
+    dot.close()
+
+    # The same picture each time (a kept dot writes the clusters in an order of its own;
+    # the appendix puts them back in order) and no trace of the graphs drawn before.
+    assert all(sorted(svg.splitlines()) == sorted(fresh.splitlines()) for svg in drawn)
+    figures = [flowmap._figure(svg, order) for svg in drawn]
+    assert figures == [flowmap._figure(fresh, order)] * 3
+
+
+def test_a_dot_that_died_is_started_again() -> None:
+    dot = flowmap._Dot()
+    first = dot.lay_out("digraph x { a -> b }")
+    assert dot._process is not None
+    dot._process.kill()
+    dot._process.wait()
+
+    assert dot.lay_out("digraph x { a -> b }") == first
+    dot.close()
+
+
+def test_a_dot_that_never_answers_is_stopped_and_the_map_is_unavailable(
+    tmp_path, monkeypatch
+) -> None:
+    silent = tmp_path / "silent-dot"
+    silent.write_text("#!/bin/sh\nexec sleep 30\n")
+    silent.chmod(0o755)
+    monkeypatch.setattr(flowmap, "_dot", lambda: str(silent))
+    dot = flowmap._Dot()
+    dot.TIMEOUT = 0.2
+
+    with pytest.raises(flowmap.MapUnavailable, match="no picture from dot"):
+        dot.lay_out("digraph x { a -> b }")
+    assert dot._process is None  # the silent one was killed, twice
+
+
+def test_a_process_forked_after_dot_started_starts_its_own(monkeypatch) -> None:
+    dot = flowmap._Dot()
+    dot.lay_out("digraph x { a }")
+    parents = dot._process
+    monkeypatch.setattr(flowmap.os, "getpid", lambda: -1)  # as if in a forked child
+
+    dot.lay_out("digraph x { a }")
+
+    assert dot._process is not parents
+    assert parents is not None
+    # The parent's dot is the parent's to stop: left to end with its input, never killed (in
+    # a real child, closing the child's copy of its pipes leaves the parent's open).
+    assert parents in flowmap._INHERITED
+    assert parents.wait() == 0
+    monkeypatch.undo()
+    dot.close()
