@@ -4,6 +4,8 @@ The school on the left; on the right its recipients, grouped by kind; one arrow 
 recipient, labelled with the categories it receives and how often. Left to right, a map stays
 readable with 30 or more recipients: they stack in their groups.
 
+(subprocess runs Graphviz's dot and nothing else; ElementTree reads only dot's own output.)
+
 Two maps are drawn the same way. ``svg(school)`` is the school's whole picture today, from the
 same flows as its "what leaves this school" table (``DataFlow.objects.for_school``): the
 portal and the admin show it. ``notice_figures(content)`` draws one notice's recipients from
@@ -17,11 +19,11 @@ import os
 import re
 import select
 import shutil
-import subprocess  # nosec B404: runs Graphviz's dot, and nothing else
+import subprocess  # nosec B404
 import textwrap
 import threading
 import time
-import xml.etree.ElementTree as ET  # nosec B405: it reads only what our own dot run wrote
+import xml.etree.ElementTree as ET  # nosec B405
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -157,7 +159,7 @@ def _figure(document: str, order: list[str]) -> Figure:
     """Split dot's SVG ``document`` into its drawing and its lines of text, scaled to fit the
     page; the lines in the order of the elements ``order`` names (dot's titles: a cluster's
     name, a node's id, an edge's ``tail->head``)."""
-    root = ET.fromstring(document)  # nosec B314: our own dot run's output
+    root = ET.fromstring(document)  # nosec B314
     width, height = _number(root.get("width")), _number(root.get("height"))
     scale = min(1.0, FIGURE_WIDTH / width, FIGURE_HEIGHT / height) if width and height else 1.0
     graph = root.find(f"{{{SVG_NS}}}g")
@@ -296,7 +298,8 @@ class _Dot:
     def _running(self) -> subprocess.Popen[bytes]:
         if self._process is None or self._pid != os.getpid() or self._process.poll() is not None:
             self._stop()
-            self._process = subprocess.Popen(  # nosec B603: dot, with no shell and no input of ours
+            # dot itself (found on PATH), with no shell.
+            self._process = subprocess.Popen(  # nosec B603
                 [_dot(), "-Tsvg"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL, close_fds=True,
             )  # fmt: skip
