@@ -4,13 +4,13 @@ The school on the left; on the right its recipients, grouped by kind; one arrow 
 recipient, labelled with the categories it receives and how often. Left to right, a map stays
 readable with 30 or more recipients: they stack in their groups.
 
-(subprocess runs Graphviz's dot and nothing else; ElementTree reads only dot's own output.)
-
 Two maps are drawn the same way. ``svg(school)`` is the school's whole picture today, from the
 same flows as its "what leaves this school" table (``DataFlow.objects.for_school``): the
 portal and the admin show it. ``notice_figures(content)`` draws one notice's recipients from
 the notice's own content (its "Who we share it with" section), so the appendix of a notice's
 PDF says exactly what the notice says, and an issued version's picture never changes.
+
+The only program run is dot, and the only XML read is dot's own output.
 """
 
 import atexit
