@@ -45,6 +45,12 @@ class NoticeVersion(models.Model):
         help_text="Which of the PDF's layouts was kept (governance.pdf.FIT_STEPS; 0 is the "
         "plain one). The next version is laid out with it first.",
     )
+    body_length = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="The issued body's length in characters: a school's first notice is laid out "
+        "first as the issued notice of nearest length was.",
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -69,7 +75,10 @@ class NoticeVersion(models.Model):
                 name="rendered_notice_has_pdf_and_html",
             ),
         ]
-        indexes = [models.Index(fields=["school", "audience", "-number"])]
+        indexes = [
+            models.Index(fields=["school", "audience", "-number"]),
+            models.Index(fields=["audience", "body_length"], name="notice_version_length"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.school.name}: {self.get_audience_display()} notice v{self.number}"

@@ -357,9 +357,10 @@ def _load_note(load: Load) -> str:
 
 def _refit_note(runs: list[BareRun], docs: int, versions: list[Any] | None = None) -> str:
     """How many of the documents have a nearly empty last page in the plain layout (by
-    render_fitted's own test on the bare run's layout of the same HTML), and how many the
-    pipeline laid out again: those that kept another step than the one they started from (the
-    previous version's, ``NoticeVersion.layout``)."""
+    render_fitted's own test on the bare run's layout of the same HTML), and how many kept
+    another step than their previous version's (``NoticeVersion.layout``): at most these were
+    laid out twice (the first try is the step of the issued notice nearest in length, which
+    may be that other step; row 1b counts real layouts in one process)."""
     if any(r.refits is None for r in runs):
         return "governance.pdf has no last-page test: layouts per PDF not counted"
     refits = sum(r.refits or 0 for r in runs)
@@ -370,8 +371,8 @@ def _refit_note(runs: list[BareRun], docs: int, versions: list[Any] | None = Non
     relaid = _relaid(versions or [])
     if relaid is not None:
         note += (
-            f"; the pipeline laid out again {relaid} ({relaid / max(docs, 1):.0%}), the others "
-            "kept the layout they started from (their previous version's)"
+            f"; {relaid} ({relaid / max(docs, 1):.0%}) kept another layout than their previous "
+            "version's (at most these were laid out twice)"
         )
     return note
 
