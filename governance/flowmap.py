@@ -68,6 +68,10 @@ GROUP_LINE, GROUP_PADDING, MARGIN = 12.0, 16.0, 16.0
 
 
 class MapUnavailable(Exception):
+    """dot could not draw the map (it died, or did not answer in time)."""
+
+
+class GraphvizMissing(MapUnavailable):
     """Graphviz's dot is not installed here."""
 
 
@@ -353,12 +357,13 @@ atexit.register(_DOT.close)
 def _dot() -> str:
     dot = shutil.which("dot")
     if dot is None:
-        raise MapUnavailable("Graphviz (dot) is not installed: scripts/system-deps installs it.")
+        raise GraphvizMissing("Graphviz (dot) is not installed: scripts/system-deps installs it.")
     return dot
 
 
 def _lay_out(graphs: Iterable[Any]) -> list[str]:
-    """Lay out each graph with this process's dot; raise MapUnavailable without Graphviz."""
+    """Lay out each graph with this process's dot; raise GraphvizMissing without Graphviz and
+    MapUnavailable when dot fails."""
     sources = [graph.source for graph in graphs]
     if sources:
         _dot()  # (checked each time: Graphviz may be uninstalled under a running process)
@@ -366,7 +371,8 @@ def _lay_out(graphs: Iterable[Any]) -> list[str]:
 
 
 def svg(school: School) -> str:
-    """The school's data-flow map as SVG text; raise MapUnavailable without Graphviz."""
+    """The school's data-flow map as SVG text; raise MapUnavailable (GraphvizMissing without
+    Graphviz) when it cannot be drawn."""
     by_group: dict[str, list[Arrow]] = defaultdict(list)
     for arrow in arrows(school):
         by_group[arrow.group].append(arrow)
@@ -468,7 +474,8 @@ def figure_count(content: dict[str, Any]) -> int:
 
 def notice_figures(content: dict[str, Any]) -> list[Figure]:
     """The pictures of a notice's appendix, drawn from its content: none when the notice
-    names no recipient. Raise MapUnavailable without Graphviz."""
+    names no recipient. Raise MapUnavailable (GraphvizMissing without Graphviz) when they
+    cannot be drawn."""
     pages = _pages(_notice_clusters(content))
     name = content["school"]["name"]
     drawn = _lay_out(_graph(name, clusters, style=PAGE) for clusters in pages)

@@ -312,10 +312,11 @@ APPENDIX = ("appendix", "Appendix: where the information goes")
 def appendix_figures(content: dict[str, Any]) -> list[flowmap.Figure]:
     """The pictures of the notice PDF's appendix (the data-flow map of its recipients), or
     none where the notice names no recipient or Graphviz is not installed (the system check
-    ``notices.W002`` says so)."""
+    ``notices.W002`` says so). A dot that fails raises: the render fails and is retried, as
+    an issued notice never gains its appendix later."""
     try:
         return flowmap.notice_figures(content)
-    except flowmap.MapUnavailable:
+    except flowmap.GraphvizMissing:
         logger.warning("A notice is rendered without its data-flow map: Graphviz is missing")
         return []
 
@@ -332,7 +333,7 @@ def notice_document(version: NoticeVersion, body: str) -> str:
     )
 
 
-def _previous_layout(version: NoticeVersion, body: str) -> int | None:
+def _first_layout(version: NoticeVersion, body: str) -> int | None:
     """The layout to try first: the one kept by the issued notice for the audience nearest in
     length to ``body`` (within LIKE_LENGTH: notices of one registry paginate alike, so forty
     schools onboarded together, or a hundred touched by one supplier's edit, are each laid out
@@ -369,7 +370,7 @@ def _render(version: NoticeVersion) -> None:
         pdf, layout = fitted_pdf(
             notice_document(version, body),
             stylesheets=STYLESHEETS,
-            start=_previous_layout(version, body),
+            start=_first_layout(version, body),
             appendix=APPENDIX[0],
         )
     except Exception as error:

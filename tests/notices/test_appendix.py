@@ -103,3 +103,21 @@ def test_without_graphviz_a_notice_renders_without_its_appendix_and_the_check_wa
     (warning,) = graphviz_check()
     assert warning.id == "notices.W002"
     assert warning.level == checks.WARNING
+
+
+def test_a_dot_that_fails_fails_the_render_to_be_retried_not_an_appendix_lost(
+    avon, monkeypatch
+) -> None:
+    def failing(graphs: object) -> list[str]:
+        raise flowmap.MapUnavailable("dot did not draw the map: dot stopped")
+
+    monkeypatch.setattr(flowmap, "_lay_out", failing)
+
+    with pytest.raises(flowmap.MapUnavailable):
+        refresh_notice(school=avon, audience="pupils")
+
+    version = NoticeVersion.objects.get(school=avon, audience="pupils")
+    assert version.status == NoticeVersion.Status.FAILED
+    assert "dot stopped" in version.error
+    monkeypatch.undo()
+    assert refresh_notice(school=avon, audience="pupils").version.status == "rendered"
