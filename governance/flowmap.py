@@ -326,7 +326,9 @@ class _Dot:
             if not chunk:
                 raise OSError("dot stopped")
             out += chunk
-        return self.GRAPH_ID.sub(b'<g id="graph0" class="graph"', out).decode()
+        # The newline after a picture's "</svg>" may come in the next read: it is left over
+        # at the head of the next picture's output, and dropped there.
+        return self.GRAPH_ID.sub(b'<g id="graph0" class="graph"', out.lstrip()).decode()
 
     def close(self) -> None:
         """End this process's dot (at exit: it ends when its input does)."""

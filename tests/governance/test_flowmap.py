@@ -214,3 +214,26 @@ def test_a_process_forked_after_dot_started_starts_its_own(monkeypatch) -> None:
     assert parents.wait() == 0
     monkeypatch.undo()
     dot.close()
+
+
+def test_a_newline_dot_writes_after_a_picture_is_not_taken_for_the_next(
+    tmp_path, monkeypatch
+) -> None:
+    """dot's newline after "</svg>" can arrive after the picture has been read: the next
+    picture's output must still start with its XML declaration."""
+    slow = tmp_path / "slow-dot"
+    slow.write_text(
+        "#!/bin/sh\nwhile read line; do\n"
+        '  printf \'<?xml version="1.0"?>\\n<svg xmlns="http://www.w3.org/2000/svg"></svg>\'\n'
+        "  sleep 0.2; printf '\\n'\ndone\n"
+    )
+    slow.chmod(0o755)
+    monkeypatch.setattr(flowmap, "_dot", lambda: str(slow))
+    dot = flowmap._Dot()
+
+    pictures = [dot.lay_out("digraph x { a }\n") for _ in range(3)]
+    dot.close()
+
+    assert all(p.startswith("<?xml") for p in pictures)
+    for picture in pictures:
+        ET.fromstring(picture)
