@@ -212,8 +212,7 @@ def test_a_process_forked_after_dot_started_starts_its_own(monkeypatch) -> None:
     # a real child, closing the child's copy of its pipes leaves the parent's open).
     assert parents in flowmap._INHERITED
     assert parents.wait() == 0
-    monkeypatch.undo()
-    dot.close()
+    dot.close()  # still "in the child": the child's own dot is stopped
 
 
 def test_a_newline_dot_writes_after_a_picture_is_not_taken_for_the_next(
