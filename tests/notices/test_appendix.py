@@ -14,8 +14,10 @@ from governance import flowmap
 from governance.models import School
 from notices import services
 from notices.checks import graphviz_check
+from notices.content import build_notice_content
 from notices.models import NoticeVersion
 from notices.services import refresh_notice
+from tests.factories import DataFlowFactory, ProcessorFactory
 
 pytestmark = [
     pytest.mark.django_db,
@@ -82,13 +84,21 @@ def test_the_appendix_is_tagged_a_figure_with_its_words_read_after_it(avon) -> N
 
 
 def test_an_issued_appendix_is_drawn_from_the_versions_content(avon) -> None:
-    """The map is the version's, not today's registry's: the same figures from its content."""
+    """The map is the version's, not today's registry's: a supplier added after the version
+    was issued is not on it, and the figures are the ones its content draws."""
     version = refresh_notice(school=avon, audience="pupils").version
     drawn = flowmap.notice_figures(version.content)
+    supplier = ProcessorFactory(name="Afterwards Analytics Ltd")
+    DataFlowFactory(authority=avon.authority, school=avon, processor=supplier)
 
     document = services.notice_document(version, version.html)
 
     assert all(figure.data_uri in document for figure in drawn)
+    assert "Afterwards Analytics Ltd" not in document
+    newer = build_notice_content(avon, "pupils")
+    assert "Afterwards Analytics Ltd" in " ".join(
+        " ".join(label.lines) for f in flowmap.notice_figures(newer) for label in f.labels
+    )
 
 
 def test_without_graphviz_a_notice_renders_without_its_appendix_and_the_check_warns(

@@ -68,19 +68,26 @@ def test_registry_change_issues_the_next_version_and_keeps_the_old(avon) -> None
     assert NoticeVersion.objects.current_for(avon, "pupils") == second
 
 
-def test_the_next_version_is_laid_out_first_as_the_last_one_was(avon, monkeypatch) -> None:
-    first = refresh_notice(school=avon, audience="pupils").version
-    assert first.layout is not None
-    NoticeVersion.objects.filter(pk=first.pk).update(layout=3)  # as if it had needed step 3
-    starts: list[int | None] = []
+@pytest.fixture
+def starts(monkeypatch) -> list[int | None]:
+    """The layout step each render tries first (``fitted_pdf``'s ``start``), in order."""
+    tried: list[int | None] = []
     real = services.fitted_pdf
 
     def spy(html, **kwargs):
-        starts.append(kwargs.get("start"))
+        tried.append(kwargs.get("start"))
         return real(html, **kwargs)
 
     monkeypatch.setattr(services, "fitted_pdf", spy)
+    return tried
+
+
+def test_the_next_version_is_laid_out_first_as_the_last_one_was(avon, starts) -> None:
+    first = refresh_notice(school=avon, audience="pupils").version
+    assert first.layout is not None
+    NoticeVersion.objects.filter(pk=first.pk).update(layout=3)  # as if it had needed step 3
     Processor.objects.filter(name="Redstor").update(data_location="UK (London)")
+    starts.clear()
 
     second = refresh_notice(school=avon, audience="pupils").version
 
@@ -89,7 +96,7 @@ def test_the_next_version_is_laid_out_first_as_the_last_one_was(avon, monkeypatc
 
 
 def test_a_schools_first_notice_is_laid_out_first_as_the_nearest_in_length_was(
-    avon, monkeypatch
+    avon, starts
 ) -> None:
     """Forty schools onboarded from one registry issue notices alike: the first version of
     each is laid out first as an issued notice within 0.2 % of its length was."""
@@ -99,15 +106,8 @@ def test_a_schools_first_notice_is_laid_out_first_as_the_nearest_in_length_was(
     unsaved = NoticeVersion(school=victoria, audience="pupils", number=1,
                             content=build_notice_content(victoria, "pupils"))  # fmt: skip
     body = len(render_to_string("notices/_notice_body.html", services.notice_context(unsaved)))
-    starts: list[int | None] = []
-    real = services.fitted_pdf
-
-    def spy(html, **kwargs):
-        starts.append(kwargs.get("start"))
-        return real(html, **kwargs)
-
-    monkeypatch.setattr(services, "fitted_pdf", spy)
-    # An issued notice a few characters longer kept step 3; one far shorter kept step 1.
+    # An issued pupils notice a few characters longer kept step 3; a workforce notice of the
+    # very same length kept step 1 (another audience: not alike).
     NoticeVersion.objects.filter(pk=ours.pk).update(layout=3, body_length=body + 5)
     workforce = refresh_notice(school=avon, audience="workforce").version
     NoticeVersion.objects.filter(pk=workforce.pk).update(layout=1, body_length=body)
@@ -120,19 +120,10 @@ def test_a_schools_first_notice_is_laid_out_first_as_the_nearest_in_length_was(
     assert first.body_length == body
 
 
-def test_a_first_notice_with_none_of_like_length_is_laid_out_plainly_first(
-    avon, monkeypatch
-) -> None:
+def test_a_first_notice_with_none_of_like_length_is_laid_out_plainly_first(avon, starts) -> None:
     ours = refresh_notice(school=avon, audience="pupils").version
     NoticeVersion.objects.filter(pk=ours.pk).update(layout=3, body_length=10)
-    starts: list[int | None] = []
-    real = services.fitted_pdf
-
-    def spy(html, **kwargs):
-        starts.append(kwargs.get("start"))
-        return real(html, **kwargs)
-
-    monkeypatch.setattr(services, "fitted_pdf", spy)
+    starts.clear()
 
     refresh_notice(school=School.objects.get(name="Victoria CP School"), audience="pupils")
 
