@@ -9,7 +9,7 @@ import functools
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import unquote, urlparse
 
 from django.conf import settings
@@ -224,7 +224,13 @@ def html_to_pdf(
 
     ``attachments`` are embedded as files (e.g. the exact PDF a signer was shown).
     """
-    return fitted_pdf(html, stylesheets=stylesheets, attachments=attachments)[0]
+    return fitted_pdf(html, stylesheets=stylesheets, attachments=attachments).pdf
+
+
+class FittedPDF(NamedTuple):
+    pdf: bytes
+    step: int  # the index in FIT_STEPS of the layout kept
+    layouts: int  # how many layouts it took
 
 
 def fitted_pdf(
@@ -234,10 +240,11 @@ def fitted_pdf(
     attachments: list[Attachment] | None = None,
     start: int | None = None,
     appendix: str = "",
-) -> tuple[bytes, int]:
-    """Like ``html_to_pdf``; also return the ``FIT_STEPS`` index of the layout kept, and lay
-    out first with ``start`` (see ``render_fitted``, as for ``appendix``)."""
+) -> FittedPDF:
+    """Like ``html_to_pdf``; also return the ``FIT_STEPS`` index of the layout kept and how
+    many layouts it took, and lay out first with ``start`` (see ``render_fitted``, as for
+    ``appendix``)."""
     fitted = render_fitted(html, stylesheets=stylesheets, start=start, appendix=appendix)
     pdf = fitted.document.write_pdf(attachments=attachments, **PDF_OPTIONS)
     assert pdf is not None
-    return pdf, fitted.step
+    return FittedPDF(pdf, fitted.step, fitted.layouts)

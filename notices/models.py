@@ -45,6 +45,12 @@ class NoticeVersion(models.Model):
         help_text="Which of the PDF's layouts was kept (governance.pdf.FIT_STEPS; 0 is the "
         "plain one). The next version is laid out with it first.",
     )
+    layouts = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="How many layouts its render took: more than one when the plain (or the "
+        "previous version's) layout left its text's last page nearly empty.",
+    )
     body_length = models.PositiveIntegerField(
         null=True,
         blank=True,

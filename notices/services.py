@@ -367,7 +367,7 @@ def _render(version: NoticeVersion) -> None:
     version.attempts += 1
     try:
         body = render_to_string("notices/_notice_body.html", notice_context(version))
-        pdf, layout = fitted_pdf(
+        pdf, layout, layouts = fitted_pdf(
             notice_document(version, body),
             stylesheets=STYLESHEETS,
             start=_first_layout(version, body),
@@ -386,6 +386,7 @@ def _render(version: NoticeVersion) -> None:
     version.body_length = len(body)
     version.pdf_size = len(pdf)
     version.layout = layout
+    version.layouts = layouts
     version.status = NoticeVersion.Status.RENDERED
     version.error = ""
     version.rendered_at = timezone.now()
@@ -396,6 +397,7 @@ def _render(version: NoticeVersion) -> None:
             "body_length",
             "pdf_size",
             "layout",
+            "layouts",
             "status",
             "error",
             "attempts",

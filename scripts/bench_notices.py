@@ -88,6 +88,7 @@ def instrument() -> Stages:
     """Wrap the pipeline's stages (by name; a stage the code no longer has is left out)."""
     stages = Stages()
     stages.capture_html()
+    stages.time_gc()
     wrap_weasyprint(stages)
     for module, attribute, name in [
         ("notices.services", "build_notice_content", "content build"),
@@ -101,6 +102,7 @@ def instrument() -> Stages:
 
 
 def measure_pipeline(schools: list, stages: Stages) -> tuple[list[Row], dict[str, Any]]:
+    from governance.outbox.worker import warm_up
     from notices.content import Audience
     from notices.services import STYLESHEETS, refresh_notice
 
@@ -109,6 +111,9 @@ def measure_pipeline(schools: list, stages: Stages) -> tuple[list[Row], dict[str
         with stages.active("warm-up"):
             refresh_notice(school=warm, audience=audience)
         bare_pdf(stages.captured["html"], STYLESHEETS)
+    # This process then stands for a worker process: it warms up as one does (which also
+    # sets what is loaded aside from the garbage collector), for both sides of each pair.
+    warm_up()
     pairs: list[dict[str, Any]] = []
     repeats: list[float] = []
     load = Load(own=1.1)
@@ -368,6 +373,15 @@ def _refit_note(runs: list[BareRun], docs: int, versions: list[Any] | None = Non
         f"{refits} of {docs} PDFs ({refits / max(docs, 1):.0%}) have a nearly empty last page in "
         "the plain layout (bare lays each out once)"
     )
+    counted = [v.layouts for v in versions or [] if getattr(v, "layouts", None)]
+    if counted and len(counted) == len(versions or []):
+        again = sum(n > 1 for n in counted)
+        note += (
+            f"; the pipeline laid {again} ({again / len(counted):.0%}) out more than once "
+            f"({sum(counted)} layouts for {len(counted)} PDFs: {sum(counted) / len(counted):.3f} "
+            "each, NoticeVersion.layouts)"
+        )
+        return note
     relaid = _relaid(versions or [])
     if relaid is not None:
         note += (
@@ -565,8 +579,14 @@ def soak(bench: World, pool: BarePool, published: set[int], target: int) -> str:
     )
 
 
-def memory_row(sampler: Sampler, pool: BarePool, max_tasks: int) -> Row:
-    """Row 5: RSS growth per 1,000 PDFs after warm-up, pool processes against bare ones."""
+def memory_row(
+    sampler: Sampler, pool: BarePool, max_tasks: int, layouts_per_pdf: float | None = None
+) -> Row:
+    """Row 5: RSS growth per 1,000 PDFs after warm-up, pool processes against bare ones.
+
+    Bare lays each document out once; the pool lays out ``layouts_per_pdf`` on average (a
+    nearly empty last page is laid out again): WeasyPrint's growth is per layout, so the two
+    are compared per 1,000 layouts."""
 
     def growth(samples: dict[int, list[tuple[float, float]]]) -> tuple[float | None, float, float]:
         slopes, warm, peak = [], [], 0.0
@@ -592,7 +612,8 @@ def memory_row(sampler: Sampler, pool: BarePool, max_tasks: int) -> Row:
     if child is None or bare is None:
         return Row("5 pool RSS growth", "not enough samples", "", None, "< 10 MB/1,000", None, [])
     projected = child_warm + max(child, 0) * max_tasks / 1000
-    weasyprints = child <= bare * 1.25 + 5  # within what the bare loop itself grows, +-noise
+    per_layout = child / layouts_per_pdf if layouts_per_pdf else child
+    weasyprints = per_layout <= bare * 1.25 + 5  # within what the bare loop itself grows, +-noise
     met = child < 10 or (weasyprints and projected < RSS_CEILING_MB)
     few = docs < 2 * MEMORY_WARMUP
     notes = [
@@ -607,6 +628,11 @@ def memory_row(sampler: Sampler, pool: BarePool, max_tasks: int) -> Row:
         + " the bare loop's: "
         + ("WeasyPrint's own" if weasyprints else "the pipeline's (not WeasyPrint's)"),
     ]
+    if layouts_per_pdf:
+        notes.append(
+            f"per 1,000 layouts: pool {per_layout:+.1f} MB ({layouts_per_pdf:.3f} layouts a PDF, "
+            f"NoticeVersion.layouts), bare {bare:+.1f} MB (one layout a PDF)"
+        )
     return Row("5 pool RSS growth", f"{child:+.1f} MB per 1,000 PDFs",
                f"bare {bare:+.1f} MB/1,000", child / bare if bare > 0.5 else None,
                "< 10, or WeasyPrint's and < 250 MB", met, notes)  # fmt: skip
@@ -780,8 +806,11 @@ def measure_sizes() -> Row:
 def run(bench: World, school_count: int, *, soak_pdfs: int = 0) -> list[Row]:
     """Every notice row, in order, in ``bench``; returns the rows of the table."""
     from django.conf import settings
+    from django.db.models import Avg
+    from django.utils import timezone
 
     from governance.models import School
+    from notices.models import NoticeVersion
 
     log(f"database: {bench.vendor}; Redis: {bench.redis_url or 'none'}")
     load_demo_world()
@@ -802,6 +831,7 @@ def run(bench: World, school_count: int, *, soak_pdfs: int = 0) -> list[Row]:
         rows.append(Row("2-3, 5 Celery rows", f"skipped: need {why}", "", None, "", None))
     else:
         bench.start_worker()
+        pool_started = timezone.now()
         from notices.services import STYLESHEETS  # noqa: F401  (the pool warms on a notice)
 
         pool = BarePool(2, bare_options(), stages.captured["html"])
@@ -821,7 +851,10 @@ def run(bench: World, school_count: int, *, soak_pdfs: int = 0) -> list[Row]:
             sampler.join()
             pool.close()
             bench.stop_worker()
-        rows.append(memory_row(sampler, pool, settings.CELERY_WORKER_MAX_TASKS_PER_CHILD))
+        layouts = NoticeVersion.objects.filter(rendered_at__gte=pool_started).aggregate(
+            n=Avg("layouts")
+        )["n"]
+        rows.append(memory_row(sampler, pool, settings.CELERY_WORKER_MAX_TASKS_PER_CHILD, layouts))
         limit_kb = getattr(settings, "CELERY_WORKER_MAX_MEMORY_PER_CHILD", None)
         if limit_kb:
             rows[-1].notes.append(

@@ -22,6 +22,7 @@ from governance import pdf as governance_pdf
 from governance.demo import DRAFT_SCHOOLS, load_demo, world
 from governance.demo.wolverhampton import WOLVERHAMPTON
 from governance.demo.wrexham import WREXHAM
+from governance.pdf import FittedPDF
 from tests.conftest import held_settings
 from tests.documents.checks import Margins, margins_from_css
 
@@ -60,11 +61,11 @@ class RecordedRenders:
     def __init__(self) -> None:
         self.renders: list[tuple[str, bytes, list[str]]] = []
 
-    def wrap(self, original: Callable[..., tuple[bytes, int]]) -> Callable[..., tuple[bytes, int]]:
-        def recording(html: str, *, stylesheets: list[str], **kwargs) -> tuple[bytes, int]:
-            pdf, step = original(html, stylesheets=stylesheets, **kwargs)
-            self.renders.append((html, pdf, list(stylesheets)))
-            return pdf, step
+    def wrap(self, original: Callable[..., FittedPDF]) -> Callable[..., FittedPDF]:
+        def recording(html: str, *, stylesheets: list[str], **kwargs) -> FittedPDF:
+            fitted = original(html, stylesheets=stylesheets, **kwargs)
+            self.renders.append((html, fitted.pdf, list(stylesheets)))
+            return fitted
 
         return recording
 

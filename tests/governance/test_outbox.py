@@ -419,3 +419,19 @@ def test_staff_rerender_every_school_and_follow_the_batch(
     assert "2 done, 0 pending, 0 failed of 2" in response.content.decode()
     listing = staff_client.get(reverse("admin:outbox_jobbatch_changelist")).content.decode()
     assert "Re-render every school&#x27;s notices" in listing
+
+
+def test_a_worker_process_sets_what_it_loaded_aside_from_the_garbage_collector() -> None:
+    """After warming up, a pool process's collections walk only what its jobs make, not the
+    whole application again (``outbox.worker.warm_up``)."""
+    import gc
+
+    from governance.outbox.worker import warm_up
+
+    gc.unfreeze()
+    try:
+        warm_up()
+        assert gc.get_freeze_count() > 10_000
+        assert gc.get_count()[0] < 50  # nothing left for the next collection to walk first
+    finally:
+        gc.unfreeze()

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.http import http_date
 
 from governance.models import School
+from governance.pdf import FittedPDF
 from notices import views
 from notices.models import NoticeVersion
 from notices.services import refresh_school_notices
@@ -33,7 +34,9 @@ FIRST_PDF = "/schools/999101/privacy/pupils/v1.pdf"
 def quick_pdfs(monkeypatch, settings, tmp_path) -> None:
     """These tests are about HTTP, not layout: skip WeasyPrint."""
     settings.MEDIA_ROOT = tmp_path
-    monkeypatch.setattr("notices.services.fitted_pdf", lambda html, **kw: (b"%PDF-1.7 test", 0))
+    monkeypatch.setattr(
+        "notices.services.fitted_pdf", lambda html, **kw: FittedPDF(b"%PDF-1.7 test", 0, 1)
+    )
     monkeypatch.setattr("agreements.services.html_to_pdf", lambda html, **kw: b"%PDF-1.7 agr")
 
 

@@ -7,6 +7,7 @@ from django.template.loader import render_to_string
 from pypdf import PdfReader
 
 from governance.models import School
+from governance.pdf import FittedPDF
 from notices import services
 from notices.content import build_notice_content
 from notices.models import NoticeVersion
@@ -80,6 +81,25 @@ def starts(monkeypatch) -> list[int | None]:
 
     monkeypatch.setattr(services, "fitted_pdf", spy)
     return tried
+
+
+def test_a_version_records_how_many_layouts_its_render_took(avon, monkeypatch) -> None:
+    """One when the first layout fits; two when its text's last page was nearly empty."""
+    from governance import pdf
+
+    first = refresh_notice(school=avon, audience="pupils").version
+    assert first.layouts in (1, 2)
+    assert first.layouts == 1 or first.layout != 0  # a second layout is another step
+
+    answers = iter([False])  # the first layout leaves the last page nearly empty; then fits
+    monkeypatch.setattr(pdf, "_fits", lambda document, appendix="": next(answers, True))
+    Processor.objects.filter(name="Redstor").update(data_location="UK (London)")
+
+    second = refresh_notice(school=avon, audience="pupils").version
+
+    assert second.number == 2
+    assert second.layouts == 2
+    assert second.layout != first.layout
 
 
 def test_the_next_version_is_laid_out_first_as_the_last_one_was(avon, starts) -> None:
@@ -192,7 +212,9 @@ def test_pdf_never_fetches_remote_urls() -> None:
 def test_a_registry_change_after_publication_emails_the_dpo_once_with_what_changed(
     avon, mailoutbox, monkeypatch
 ) -> None:
-    monkeypatch.setattr("notices.services.fitted_pdf", lambda html, **kw: (b"%PDF-1.7 test", 0))
+    monkeypatch.setattr(
+        "notices.services.fitted_pdf", lambda html, **kw: FittedPDF(b"%PDF-1.7 test", 0, 1)
+    )
     refresh_school_notices(school=avon)  # versions 1: news to no one
     assert mailoutbox == []
     Processor.objects.filter(name="Redstor").update(data_location="UK (London)")
@@ -210,7 +232,9 @@ def test_a_registry_change_after_publication_emails_the_dpo_once_with_what_chang
 
 
 def test_publishing_ends_the_draft_and_sends_no_email(mailoutbox, monkeypatch) -> None:
-    monkeypatch.setattr("notices.services.fitted_pdf", lambda html, **kw: (b"%PDF-1.7 test", 0))
+    monkeypatch.setattr(
+        "notices.services.fitted_pdf", lambda html, **kw: FittedPDF(b"%PDF-1.7 test", 0, 1)
+    )
     stour = School.objects.get(name="Stour Valley CofE Primary School")
     assert refresh_school_notices(school=stour) == []  # a draft issues nothing
 

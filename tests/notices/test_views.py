@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from governance.models import School
+from governance.pdf import FittedPDF
 from notices.models import NoticeVersion
 from notices.services import notice_sections, publish_school_notices, refresh_school_notices
 from notices.views import BACK_TO_CONTENTS, notice_explains, with_back_links
@@ -27,7 +28,9 @@ def demo() -> None:
 def quick_pdfs(monkeypatch, settings, tmp_path) -> None:
     """These tests are about pages, not layout: skip WeasyPrint (tested in test_services)."""
     settings.MEDIA_ROOT = tmp_path
-    monkeypatch.setattr("notices.services.fitted_pdf", lambda html, **kw: (b"%PDF-1.7 test", 0))
+    monkeypatch.setattr(
+        "notices.services.fitted_pdf", lambda html, **kw: FittedPDF(b"%PDF-1.7 test", 0, 1)
+    )
 
 
 @pytest.fixture
