@@ -362,10 +362,8 @@ def _load_note(load: Load) -> str:
 
 def _refit_note(runs: list[BareRun], docs: int, versions: list[Any] | None = None) -> str:
     """How many of the documents have a nearly empty last page in the plain layout (by
-    render_fitted's own test on the bare run's layout of the same HTML), and how many kept
-    another step than their previous version's (``NoticeVersion.layout``): at most these were
-    laid out twice (the first try is the step of the issued notice nearest in length, which
-    may be that other step; row 1b counts real layouts in one process)."""
+    render_fitted's own test on the bare run's layout of the same HTML), and how many the
+    pipeline really laid out more than once (``NoticeVersion.layouts``)."""
     if any(r.refits is None for r in runs):
         return "governance.pdf has no last-page test: layouts per PDF not counted"
     refits = sum(r.refits or 0 for r in runs)
@@ -373,50 +371,15 @@ def _refit_note(runs: list[BareRun], docs: int, versions: list[Any] | None = Non
         f"{refits} of {docs} PDFs ({refits / max(docs, 1):.0%}) have a nearly empty last page in "
         "the plain layout (bare lays each out once)"
     )
-    counted = [v.layouts for v in versions or [] if getattr(v, "layouts", None)]
-    if counted and len(counted) == len(versions or []):
+    counted = [v.layouts for v in versions or [] if v.layouts]
+    if counted:
         again = sum(n > 1 for n in counted)
         note += (
             f"; the pipeline laid {again} ({again / len(counted):.0%}) out more than once "
             f"({sum(counted)} layouts for {len(counted)} PDFs: {sum(counted) / len(counted):.3f} "
             "each, NoticeVersion.layouts)"
         )
-        return note
-    relaid = _relaid(versions or [])
-    if relaid is not None:
-        note += (
-            f"; {relaid} ({relaid / max(docs, 1):.0%}) kept another layout than their previous "
-            "version's (at most these were laid out twice)"
-        )
     return note
-
-
-def _relaid(versions: list[Any]) -> int | None:
-    """How many of ``versions`` kept another layout than their previous version's (each such
-    took one layout more); None if versions record no layout."""
-    from notices.models import NoticeVersion
-
-    if not versions or not hasattr(NoticeVersion, "layout"):
-        return None
-    schools = {v.school_id for v in versions}
-    kept = {
-        (school, audience, number): layout
-        for school, audience, number, layout in NoticeVersion.objects.filter(
-            school_id__in=schools
-        ).values_list("school_id", "audience", "number", "layout")
-    }
-    relaid = 0
-    for v in versions:
-        start = next(
-            (
-                kept[v.school_id, v.audience, n]
-                for n in range(v.number - 1, 0, -1)
-                if kept.get((v.school_id, v.audience, n)) is not None
-            ),
-            0,
-        )
-        relaid += kept.get((v.school_id, v.audience, v.number)) != start
-    return relaid
 
 
 def _merged(runs: list[CeleryRun]) -> CeleryRun:
